@@ -1,0 +1,47 @@
+"""The REST API: one NinjaAPI that mounts each app's router and turns errors into JSON in one place."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from fahuo.core.auth import API_AUTH
+from fahuo.core.errors import FahuoError
+
+api = NinjaAPI(title="fahuo 发货 API", version="1", auth=API_AUTH, urls_namespace="api")
+
+
+@api.exception_handler(FahuoError)
+def _fahuo_error(request: HttpRequest, exc: FahuoError):
+    return api.create_response(request, exc.as_dict(), status=exc.http_status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError):
+    return api.create_response(request, {"code": "invalid_input", "message": "请求数据无效 (invalid request)",
+                                         "data": {"errors": exc.errors}}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError):
+    return api.create_response(request, {"code": "unauthorized", "message": "需要登录或 API 令牌 (login or token required)"},
+                               status=401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError):
+    return api.create_response(request, {"code": "http_error", "message": str(exc)}, status=exc.status_code)
+
+
+def _mount() -> None:
+    from fahuo.core.api import router as core_router
+    from fahuo.inventory.api import router as stock_router
+    from fahuo.orders.api import router as orders_router
+
+    api.add_router("/", core_router)
+    api.add_router("/orders", orders_router)
+    api.add_router("/stock", stock_router)
+
+
+_mount()

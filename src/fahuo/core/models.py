@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("店主")
+    PACKER = "packer", _("打包员")
+    CS = "cs", _("客服")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.OWNER)
+
+    @property
+    def sees_pii(self) -> bool:
+        """Packers see receiver names and phones masked, everywhere."""
+        return self.role != Role.PACKER
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+
+class ApiToken(models.Model):
+    """A token for scripts. Only its SHA-256 is stored; the plain key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=80)
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def new_key(cls) -> str:
+        return "fh_" + secrets.token_urlsafe(32)
+
+
+class ShopSettings(models.Model):
+    """One row: the seller's settings that a phone can change."""
+
+    shop_name = models.CharField(_("店铺名称"), max_length=100, default="", blank=True)
+    promised_hours = models.PositiveIntegerField(_("承诺发货时限（小时）"), default=48)
+    due_soon_hours = models.PositiveIntegerField(_("临近发货截止提醒（小时）"), default=6)
+    low_stock_threshold = models.PositiveIntegerField(_("低库存阈值"), default=5)
+
+    @classmethod
+    def get(cls) -> ShopSettings:
+        obj = cls.objects.filter(pk=1).first()
+        if obj is None:
+            from django.conf import settings
+
+            obj, _created = cls.objects.get_or_create(pk=1, defaults={"promised_hours": settings.FAHUO_PROMISED_HOURS})
+        return obj
