@@ -203,3 +203,20 @@ def set_on_hand(*, sku_code: str, counted: int, location_code: str | None = None
             _notify_added([sku.pk])
     level.refresh_from_db()
     return level
+
+
+@transaction.atomic
+def save_sku(*, code: str, title: str, spec: str = "", barcode: str = "", weight_g: int = 0,
+             tags: list[str] | None = None, by=None) -> Sku:
+    """Create a SKU or update the one with this 商家编码."""
+    code, title = code.strip(), title.strip()
+    if not code:
+        raise InvalidInput("商家编码不能为空 (SKU code is required)", code="bad_sku")
+    if not title:
+        raise InvalidInput("名称不能为空 (title is required)", code="bad_sku")
+    if weight_g < 0:
+        raise InvalidInput("重量不能为负 (weight must be ≥ 0)", code="bad_number")
+    sku, _ = Sku.objects.update_or_create(code=code, defaults={
+        "title": title, "spec": spec.strip(), "barcode": barcode.strip(), "weight_g": weight_g,
+        "tags": list(tags or [])})
+    return sku

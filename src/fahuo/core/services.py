@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.db import transaction
+
+from fahuo.core.errors import InvalidInput
+from fahuo.core.models import ShopSettings
+
+
+@transaction.atomic
+def update_settings(*, by, promised_hours: int | None = None, due_soon_hours: int | None = None,
+                    low_stock_threshold: int | None = None, shop_name: str | None = None) -> ShopSettings:
+    """Change the shop's settings. A new promise moves the ship-by of open orders that have no platform deadline."""
+    s = ShopSettings.get()
+    if promised_hours is not None:
+        if not 1 <= promised_hours <= 720:
+            raise InvalidInput(f"承诺发货时限应在 1–720 小时之间，收到 {promised_hours} (promised hours out of range)",
+                               code="bad_setting")
+        if promised_hours != s.promised_hours:
+            _reschedule(promised_hours)
+        s.promised_hours = promised_hours
+    if due_soon_hours is not None:
+        if not 1 <= due_soon_hours <= 72:
+            raise InvalidInput("提醒时间应在 1–72 小时之间 (due-soon hours out of range)", code="bad_setting")
+        s.due_soon_hours = due_soon_hours
+    if low_stock_threshold is not None:
+        if low_stock_threshold < 0:
+            raise InvalidInput("低库存阈值不能为负 (threshold must be ≥ 0)", code="bad_setting")
+        s.low_stock_threshold = low_stock_threshold
+    if shop_name is not None:
+        s.shop_name = shop_name.strip()[:100]
+    s.save()
+    return s
+
+
+def _reschedule(hours: int) -> None:
+    from datetime import timedelta
+
+    from django.db.models import ExpressionWrapper, F
+    from django.db.models import DateTimeField as DTF
+
+    from fahuo.orders.models import Order
+    from fahuo.orders.status import Groups
+
+    (Order.objects.filter(status__in=list(Groups.TO_SHIP), platform_ship_by__isnull=True, paid_at__isnull=False)
+     .update(ship_by=ExpressionWrapper(F("paid_at") + timedelta(hours=hours), output_field=DTF())))
