@@ -97,8 +97,9 @@ class ReportReadResult:
     orders: list[ParsedOrder] = field(default_factory=list)
     rejected: list[RowRejection] = field(default_factory=list)
     data_rows: int = 0  # rows in the order file, after the header
-    encoding: str = ""
+    encoding: str = ""  # of a CSV order file ("utf-8-sig", "gb18030", "gb18030/lossy" …); "" for XLSX
     columns: list[str] = field(default_factory=list)
+    items_unmatched: int = 0  # 宝贝报表 rows whose 订单编号 is not in the order file (or is unreadable)
 
 
 class FileUnreadable(Exception):
