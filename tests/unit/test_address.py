@@ -191,3 +191,14 @@ def test_legacy_name_in_a_street_far_from_the_start_is_left_alone(parser):
 )
 def test_split_receiver_blob(parser, blob, expected):
     assert split_receiver_blob(blob, parser) == expected
+
+
+def test_chongqing_districts_missing_from_the_library_are_supplemented():
+    p = AddressParser()
+
+    a = p.parse("重庆市 重庆市 渝北区 金开大道1号")
+    b = p.parse("重庆 江北区 观音桥步行街5号")
+
+    assert (a.province, a.city, a.district, a.detail, a.adcode, a.complete) == (
+        "重庆市", "重庆市", "渝北区", "金开大道1号", "500112", True)
+    assert (b.district, b.detail, b.adcode) == ("江北区", "观音桥步行街5号", "500105")

