@@ -116,9 +116,14 @@ def split(*, order_no: str, parts: list[dict[int, int]], by) -> list[Order]:
                            code="nothing_left")
     if order.status in Groups.ALLOCATED:
         stock.release(order_id=order.pk, reason="拆单，重新审核", by=by)
-    existing = Order.objects.filter(split_from=order).count()
+    # numbers already taken: earlier parts of this order, and parts of its parts (A-2 split again)
+    used = set(Order.objects.filter(order_no__startswith=f"{order.platform_order_no}-").values_list("order_no", flat=True))
     new_orders = []
-    for i, part in enumerate(parts, start=existing + 2):
+    i = 1
+    for part in parts:
+        i += 1
+        while f"{order.platform_order_no}-{i}" in used:
+            i += 1
         child = Order.objects.get(pk=order.pk)
         child.pk = None
         child.order_no = f"{order.platform_order_no}-{i}"

@@ -6,6 +6,7 @@ from fahuo.orders.models import Order, OrderEvent
 
 def record(order: Order, kind: str, *, by=None, message: str = "", from_status: str = "", to_status: str = "",
            **data) -> OrderEvent:
+    message = message[:OrderEvent._meta.get_field("message").max_length]  # built from user text: never overflow
     return OrderEvent.objects.create(order=order, kind=kind, by=by, message=message, from_status=from_status,
                                      to_status=to_status, data=data, at=clock.now())
 
