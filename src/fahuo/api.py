@@ -5,11 +5,16 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from fahuo.core.auth import API_AUTH
 from fahuo.core.errors import FahuoError
 
-api = NinjaAPI(title="fahuo 发货 API", version="1", auth=API_AUTH, urls_namespace="api")
+class _Utf8Json(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Chinese stays readable in responses and logs
+
+
+api = NinjaAPI(title="fahuo 发货 API", version="1", auth=API_AUTH, urls_namespace="api", renderer=_Utf8Json())
 
 
 @api.exception_handler(FahuoError)

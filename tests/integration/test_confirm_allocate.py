@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from fahuo.core.errors import InvalidTransition
+from fahuo.inventory import services as inv
 from fahuo.inventory.models import Movement, StockLevel
 from fahuo.orders.models import Order
 from fahuo.orders.services import decide
-from fahuo.inventory import services as inv
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

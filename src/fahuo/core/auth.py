@@ -19,4 +19,14 @@ class TokenAuth(HttpBearer):
         return tok.user
 
 
-API_AUTH = [TokenAuth(), SessionAuth(csrf=True)]
+class LoggedInSession(SessionAuth):
+    """The browser's session. A request with no logged-in session is 401, not a CSRF 403: CSRF is only
+    checked for a session that would otherwise be accepted."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+API_AUTH = [TokenAuth(), LoggedInSession(csrf=True)]

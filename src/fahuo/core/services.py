@@ -35,8 +35,8 @@ def update_settings(*, by, promised_hours: int | None = None, due_soon_hours: in
 def _reschedule(hours: int) -> None:
     from datetime import timedelta
 
-    from django.db.models import ExpressionWrapper, F
     from django.db.models import DateTimeField as DTF
+    from django.db.models import ExpressionWrapper, F
 
     from fahuo.orders.models import Order
     from fahuo.orders.status import Groups

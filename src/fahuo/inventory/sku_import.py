@@ -60,13 +60,21 @@ def import_skus(*, data: bytes, by=None) -> SkuImportResult:
         line = reader.line_num
         if not any(c.strip() for c in row):
             continue
-        get = lambda k: row[cols[k]].strip() if k in cols and cols[k] < len(row) else ""  # noqa: E731
+        get = _getter(row, cols)
         try:
             with transaction.atomic():
                 _one(get, res, by)
         except InvalidInput as e:
             res.rejected.append({"row": line, "reason": e.message, "code": e.code})
     return res
+
+
+def _getter(row: list[str], cols: dict[str, int]):
+    def get(key: str) -> str:
+        i = cols.get(key)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    return get
 
 
 def _one(get, res: SkuImportResult, by) -> None:

@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import fahuo.orders.status
 from django.conf import settings
 from django.db import migrations, models
+
+import fahuo.orders.status
 
 
 class Migration(migrations.Migration):
