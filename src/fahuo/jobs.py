@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,8 @@ def run_import_job(job_id: int) -> None:
 def reallocate_short(sku_ids: list[int] | None = None) -> None:
     from fahuo.orders.services.decide import reallocate_short as run
 
-    with lock_task("reallocate-short"):
-        run(sku_ids=sku_ids)
+    # no lock: each order is locked and re-checked inside, so two runs at once cannot both take the same stock
+    run(sku_ids=sku_ids)
 
 
 @db_periodic_task(crontab(minute="*/5"))
