@@ -36,3 +36,10 @@ def release_expired_holds() -> None:
 def retry_short_orders() -> None:
     """Belt and braces: a receive whose reallocation job was lost is caught here."""
     reallocate_short.call_local()
+
+
+@db_task(retries=1, retry_delay=5)
+def render_document(doc_id: int) -> None:
+    from fahuo.fulfilment.services.docs import render
+
+    render(doc_id)

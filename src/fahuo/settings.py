@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "fahuo.core",
     "fahuo.inventory",
     "fahuo.orders",
+    "fahuo.carriers",
+    "fahuo.fulfilment",
 ]
 
 MIDDLEWARE = [

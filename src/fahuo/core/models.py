@@ -54,6 +54,10 @@ class ShopSettings(models.Model):
     promised_hours = models.PositiveIntegerField(_("承诺发货时限（小时）"), default=48)
     due_soon_hours = models.PositiveIntegerField(_("临近发货截止提醒（小时）"), default=6)
     low_stock_threshold = models.PositiveIntegerField(_("低库存阈值"), default=5)
+    privacy_labels = models.BooleanField(_("隐私面单（收件人打码）"), default=True)
+    sender_name = models.CharField(_("寄件人"), max_length=40, blank=True, default="")
+    sender_phone = models.CharField(_("寄件电话"), max_length=40, blank=True, default="")
+    sender_address = models.CharField(_("寄件地址"), max_length=200, blank=True, default="")
 
     @classmethod
     def get(cls) -> ShopSettings:

@@ -220,3 +220,24 @@ def save_sku(*, code: str, title: str, spec: str = "", barcode: str = "", weight
         "title": title, "spec": spec.strip(), "barcode": barcode.strip(), "weight_g": weight_g,
         "tags": list(tags or [])})
     return sku
+
+
+def consume_lines(*, order_id: int, qty_by_line: dict[int, int], reason: str, by=None) -> None:
+    """Ship part of an order: the given quantities of its lines leave on hand and allocated (SHIP rows)."""
+    allocs = sorted(Allocation.objects.filter(line_id__in=qty_by_line, line__order_id=order_id)
+                    .select_related("level"), key=lambda a: (a.level_id, a.pk))
+    left = dict(qty_by_line)
+    movements = []
+    for a in allocs:
+        take = min(a.qty, left.get(a.line_id, 0))
+        if take <= 0:
+            continue
+        left[a.line_id] -= take
+        StockLevel.objects.filter(pk=a.level_id).update(allocated=F("allocated") - take, on_hand=F("on_hand") - take)
+        if take == a.qty:
+            a.delete()
+        else:
+            Allocation.objects.filter(pk=a.pk).update(qty=F("qty") - take)
+        movements.append(Movement(sku_id=a.level.sku_id, location_id=a.level.location_id, kind=MovementKind.SHIP,
+                                  on_hand_delta=-take, allocated_delta=-take, order_id=order_id, reason=reason, by=by))
+    Movement.objects.bulk_create(movements)

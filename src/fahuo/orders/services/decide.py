@@ -13,6 +13,7 @@ from fahuo.inventory.models import Sku
 from fahuo.orders import rules
 from fahuo.orders.models import Order, OrderLine
 from fahuo.orders.selectors import get_order
+from fahuo.orders.signals import order_withdrawn
 from fahuo.orders.services.review import own_problems, refresh_cross_checks
 from fahuo.orders.services.timeline import move, record
 from fahuo.orders.status import Groups, Status, can_move
@@ -173,6 +174,7 @@ def release_hold(*, order_no: str, by, expired: bool = False) -> Order:
 def cancel(*, order_no: str, by, reason: str = "") -> Order:
     order = get_order(order_no, lock=True)
     _check_move(order, Status.CANCELLED, "取消")
+    order_withdrawn.send(sender=Order, order=order, by=by)
     if order.status in Groups.ALLOCATED:
         stock.release(order_id=order.pk, reason="取消订单释放库存", by=by)
     _leave_group(order, by)

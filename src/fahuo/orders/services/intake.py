@@ -275,6 +275,10 @@ def _follow_platform(order: Order, before: dict, *, by, allocated: bool) -> None
         target, why = Status.COMPLETED, "平台交易成功"
     if target is None or not can_move(order.status, target):
         return
+    if target == Status.CLOSED:
+        from fahuo.orders.signals import order_withdrawn
+
+        order_withdrawn.send(sender=Order, order=order, by=by)
     if allocated:
         if target in (Status.SHIPPED, Status.COMPLETED):
             stock.consume(order_id=order.pk, reason=why, by=by)
