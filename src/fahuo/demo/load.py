@@ -50,7 +50,43 @@ def load_demo(*, orders: int = 300, seed: int = 1, out=print) -> bool:
                          items=write_items_report_csv(rows), items_filename="ExportOrderDetailList-demo.csv", by=owner)
     out(f"演示订单：新建 {summary.created}，拒绝 {len(summary.rejected)} (demo orders imported)")
     _spread_states(owner)
+    _packing_day(owner)
     return True
+
+
+DEMO_RULES = """# 一行一条规则，从上往下，第一条符合的决定快递（演示）
+目的地 in 西藏 → 人工
+默认 → 最便宜
+"""
+
+
+def _packing_day(owner) -> None:
+    """The afternoon: the sandbox carrier set up, one wave built, some parcels verified, some handed over."""
+    from fahuo.carriers import services as carriers
+    from fahuo.fulfilment.models import Parcel
+    from fahuo.fulfilment.services import packing, shipping
+    from fahuo.fulfilment.services.waves import WaveFilter, create_wave
+
+    carriers.save_account(carrier_code="DEMO", name="演示网点", number_source="sandbox", enabled=True, by=owner)
+    carriers.save_rules(text=DEMO_RULES, by=owner)
+    s = ShopSettings.get()
+    s.sender_name, s.sender_phone, s.sender_address = "西湖茶舍", "0571-88886666", "浙江省杭州市西湖区龙井路1号"
+    s.save()
+    wave = create_wave(by=owner, filters=WaveFilter(limit=24)).wave
+    if wave is None:
+        return
+    parcels = list(Parcel.objects.filter(wave=wave).order_by("id"))
+    for p in parcels[:10]:
+        for it in p.items.select_related("line__sku"):
+            if not it.line.sku_id:
+                break
+            for _ in range(it.qty):
+                packing.scan_item(parcel_id=p.pk, code=it.line.sku.barcode or it.line.sku.code, by=owner)
+        else:
+            packing.complete(parcel_id=p.pk, weight_g=450, by=owner)
+    handover = shipping.start_handover(carrier_code="DEMO", by=owner)
+    for p in Parcel.objects.filter(wave=wave, state="packed").order_by("id")[:5]:
+        shipping.handover_scan(handover_id=handover.pk, code=p.waybill, by=owner)
 
 
 def _spread_states(owner) -> None:
