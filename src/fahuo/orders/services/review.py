@@ -6,7 +6,7 @@ import hashlib
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from fahuo.core.errors import InvalidInput, InvalidTransition
 from fahuo.imports.address import AddressParser
@@ -59,20 +59,24 @@ _OPEN_FOR_MERGE = [Status.REVIEW, Status.HELD, Status.SHORT, Status.READY]
 
 
 def refresh_cross_checks(order_ids: list[int] | None = None) -> None:
-    """Set merge_candidate / duplicate_probable on open orders. Set-based: a few queries whatever the count."""
+    """Set merge_candidate / duplicate_probable on open orders. Set-based: a few queries whatever the count,
+    and only orders that share a receiver (or carried a flag before) are loaded."""
     keys_qs = (Order.objects.filter(status__in=_OPEN_FOR_MERGE, merged_into__isnull=True).exclude(receiver_key="")
                .values("receiver_key").annotate(n=Count("id")).filter(n__gt=1))
+    flagged = Order.objects.filter(status__in=_REVIEWABLE).filter(
+        Q(problems__icontains="merge_candidate") | Q(problems__icontains="duplicate_probable"))
     if order_ids is not None:
-        mine = Order.objects.filter(pk__in=order_ids).values_list("receiver_key", flat=True)
-        keys_qs = keys_qs.filter(receiver_key__in=list(set(mine)))
+        mine = set(Order.objects.filter(pk__in=order_ids).values_list("receiver_key", flat=True))
+        keys_qs = keys_qs.filter(receiver_key__in=mine)
+        flagged = flagged.filter(Q(pk__in=order_ids) | Q(receiver_key__in=mine))
     shared = {r["receiver_key"] for r in keys_qs}
-    candidates = Order.objects.filter(status__in=_REVIEWABLE)
-    if order_ids is not None:
-        candidates = candidates.filter(receiver_key__in=shared) | candidates.filter(pk__in=order_ids)
-    else:
-        candidates = candidates.filter(receiver_key__in=shared) | candidates.filter(problems__icontains="merge_candidate") | candidates.filter(problems__icontains="duplicate_probable")
+    ids = set(flagged.values_list("pk", flat=True))
+    if shared:
+        ids |= set(Order.objects.filter(status__in=_REVIEWABLE, receiver_key__in=shared).values_list("pk", flat=True))
+    if not ids:
+        return
+    todo = list(Order.objects.filter(pk__in=ids).prefetch_related("lines"))
     groups: dict[str, list[Order]] = {}
-    todo = list(candidates.distinct().prefetch_related("lines"))
     for o in todo:
         if o.receiver_key in shared and o.status in _OPEN_FOR_MERGE and o.merged_into_id is None:
             groups.setdefault(o.receiver_key, []).append(o)
