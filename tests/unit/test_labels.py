@@ -11,7 +11,6 @@ import logging
 import re
 import shutil
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
