@@ -210,3 +210,19 @@ def test_batch_ship_file_has_new_rows_only_and_sub_orders_for_split_parcels(owne
     ])
     assert again.rows == 0
     assert Order.objects.get(pk=split.pk).status == "shipped"
+
+
+def test_a_kuaidi100_account_without_credentials_says_so_and_the_parcel_waits_for_a_number(owner, monkeypatch):
+    from fahuo.carriers import services as carriers
+
+    for k in ("FAHUO_KUAIDI100_KEY", "FAHUO_KUAIDI100_SECRET"):
+        monkeypatch.delenv(k, raising=False)
+    carriers.save_account(carrier_code="ZTO", number_source="kuaidi100", account_no="P123", enabled=True)
+    f.sku("A", stock=10)
+    o = ready_order(("A", 1))
+
+    res = create_wave(by=owner, filters=WaveFilter(order_nos=[o.order_no], carrier="ZTO"))
+
+    assert res.added == [o.order_no]
+    assert "FAHUO_KUAIDI100_KEY" in res.skipped[o.order_no]
+    assert Parcel.objects.get().waybill is None

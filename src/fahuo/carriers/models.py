@@ -16,7 +16,8 @@ class CarrierAccount(models.Model):
     sender_address = models.CharField(_("寄件地址"), max_length=200, blank=True, default="")
     service = models.CharField(_("服务"), max_length=40, blank=True, default="标准快递")
     payment = models.CharField(_("付款方式"), max_length=20, blank=True, default="寄付月结")
-    # where numbers come from: sandbox (演示快递 issues them), pool (单号池), manual (typed or scanned)
+    # where numbers come from: sandbox (演示快递 issues them), pool (单号池), kuaidi100 (electronic waybill API),
+    # manual (typed or scanned)
     number_source = models.CharField(max_length=10, default="manual")
     enabled = models.BooleanField(default=True)
 

@@ -112,8 +112,9 @@ def save_account(*, carrier_code: str, by=None, **fields) -> CarrierAccount:
     if catalog.find(carrier_code) is None:
         raise InvalidInput(f"未知的快递公司 {carrier_code} (unknown carrier)", code="unknown_carrier")
     source = fields.get("number_source")
-    if source is not None and source not in ("sandbox", "pool", "manual"):
-        raise InvalidInput("单号来源只能是 sandbox / pool / manual (bad number source)", code="bad_number_source")
+    if source is not None and source not in ("sandbox", "pool", "manual", "kuaidi100"):
+        raise InvalidInput("单号来源只能是 sandbox / pool / manual / kuaidi100 (bad number source)",
+                           code="bad_number_source")
     if carrier_code == SANDBOX:
         fields["number_source"] = "sandbox"
     elif source == "sandbox":

@@ -48,13 +48,18 @@ def issue(*, parcel: Parcel, by=None) -> Parcel:
     source = "sandbox" if parcel.carrier_code == SANDBOX_CODE else (account.number_source if account else "manual")
     if source == "pool":
         parcel.waybill = _take_from_pool(parcel.carrier_code)
-    elif source == "sandbox":
-        o = parcel.order
+    elif source in ("sandbox", "kuaidi100"):
+        from fahuo.core.models import ShopSettings
+
+        o, shop = parcel.order, ShopSettings.get()
         req = WaybillRequest(carrier_code=parcel.carrier_code, order_nos=(o.order_no,), receiver_name=o.receiver_name,
                              receiver_phone=o.receiver_phone, province=o.province, city=o.city, district=o.district,
-                             detail=o.detail, weight_g=parcel.weight_g or 0)
+                             detail=o.detail, weight_g=parcel.weight_g or 0,
+                             sender_name=shop.sender_name, sender_phone=shop.sender_phone,
+                             sender_address=shop.sender_address, account_no=account.account_no if account else "",
+                             items=tuple(f"{it.line.title} ×{it.qty}" for it in parcel.items.select_related("line")))
         try:
-            res = get_adapter("sandbox").issue(req, serial=_serial)
+            res = get_adapter(source).issue(req, serial=_serial)
         except AdapterError as e:
             raise InvalidInput(str(e), code=e.code, order_no=o.order_no)
         parcel.waybill, parcel.routing = res.number, res.routing
@@ -75,6 +80,8 @@ def set_number(*, parcel_code: str, number: str, carrier_code: str = "", by=None
     number = detection.normalise(number)
     if not number:
         raise InvalidInput("运单号为空 (waybill number is empty)", code="bad_waybill")
+    if len(number) > Parcel._meta.get_field("waybill").max_length:
+        raise InvalidInput(f"运单号 {number[:20]}… 太长 (waybill number too long)", code="bad_waybill")
     if parcel.state == Parcel.State.SHIPPED:
         raise Conflict("包裹已发货，运单号不能再改 (parcel already shipped)", code="already_shipped")
     warnings = []
@@ -111,8 +118,10 @@ def add_pool(*, carrier_code: str, numbers: list[str], name: str = "", warn_belo
         if not raw:
             continue
         if "~" in raw or (raw.count("-") == 1 and all(p.strip()[-1:].isdigit() for p in raw.split("-"))):
-            a, b = (p.strip() for p in raw.replace("~", "-").split("-"))
-            expanded.extend(_expand(a, b))
+            ends = [p.strip() for p in raw.replace("~", "-").split("-")]
+            if len(ends) != 2:
+                raise InvalidInput(f"号段 {raw} 应写成 起始-结束 (a range is START-END)", code="bad_pool")
+            expanded.extend(_expand(*ends))
         else:
             expanded.append(detection.normalise(raw))
     if not expanded:
@@ -132,7 +141,8 @@ def add_pool(*, carrier_code: str, numbers: list[str], name: str = "", warn_belo
 
 def _expand(a: str, b: str) -> list[str]:
     prefix = a.rstrip("0123456789")
-    if not b.startswith(prefix) or len(a) != len(b):
+    tail = b[len(prefix):]
+    if not b.startswith(prefix) or len(a) != len(b) or a == prefix or not (tail.isascii() and tail.isdigit()):
         raise InvalidInput(f"号段 {a}-{b} 前缀或长度不一致 (range ends differ in prefix or length)", code="bad_pool")
     lo, hi = int(a[len(prefix):]), int(b[len(prefix):])
     if hi < lo or hi - lo > 100_000:
