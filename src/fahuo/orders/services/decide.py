@@ -53,10 +53,12 @@ def action_en(action: str) -> str:
     return {"确认": "confirm", "挂起": "hold", "取消": "cancel", "解除挂起": "release", "恢复": "reopen"}.get(action, action)
 
 
-def _try_allocate(order: Order, by) -> ConfirmResult:
+def _try_allocate(order: Order, by, *, group: list[Order] | None = None,
+                  lines: list[OrderLine] | None = None) -> ConfirmResult:
     """Allocate the whole group or nothing; set ready or short. Caller holds the locks."""
-    group = _group(order)
-    lines = list(OrderLine.objects.filter(order__in=group).order_by("id"))
+    group = group if group is not None else _group(order)
+    if lines is None:
+        lines = list(OrderLine.objects.filter(order__in=group).order_by("id"))
     needs = [stock.Need(line_id=ln.pk, sku_id=ln.sku_id, qty=ln.qty) for ln in lines if ln.sku_id]
     try:
         stock.allocate(needs=needs, order_id=order.pk, by=by)
@@ -65,15 +67,17 @@ def _try_allocate(order: Order, by) -> ConfirmResult:
         short = {codes[k]: v for k, v in sorted(s.missing.items(), key=lambda kv: codes[kv[0]])}
         for o in group:
             was_short = o.status == Status.SHORT
-            o.short_skus = sorted(short)
-            o.save(update_fields=["short_skus", "updated_at"])
+            if o.short_skus != sorted(short):
+                o.short_skus = sorted(short)
+                o.save(update_fields=["short_skus", "updated_at"])
             if not was_short:
                 move(o, Status.SHORT, by=by, kind="short", message="缺货: " + ", ".join(f"{k}×{v}" for k, v in short.items()),
                      missing=short)
         return ConfirmResult(order.order_no, Status.SHORT, short=short)
     for o in group:
-        o.short_skus = []
-        o.save(update_fields=["short_skus", "updated_at"])
+        if o.short_skus:
+            o.short_skus = []
+            o.save(update_fields=["short_skus", "updated_at"])
         move(o, Status.READY, by=by, kind="confirmed", message="审核通过，已占用库存")
     return ConfirmResult(order.order_no, Status.READY)
 
@@ -95,11 +99,14 @@ def confirm(*, order_no: str, by) -> ConfirmResult:
                                 f"(cannot confirm an order in status {order.status})",
                                 code="invalid_transition", status=order.status)
     group = _group(order)
+    lines = list(OrderLine.objects.filter(order__in=group).order_by("id"))
     blockers: dict[str, list[str]] = {}
     for o in group:
-        problems = own_problems(o)
-        o.problems = problems + [p for p in o.problems if p in ("merge_candidate", "duplicate_probable")]
-        o.save(update_fields=["problems", "updated_at"])
+        problems = own_problems(o, [ln for ln in lines if ln.order_id == o.pk])
+        fresh = problems + [p for p in o.problems if p in ("merge_candidate", "duplicate_probable")]
+        if fresh != o.problems:
+            o.problems = fresh
+            o.save(update_fields=["problems", "updated_at"])
         if b := rules.blocking(problems):
             blockers[o.order_no] = b
     if blockers:
@@ -107,7 +114,7 @@ def confirm(*, order_no: str, by) -> ConfirmResult:
         raise InvalidTransition(f"不能确认：{words} (order has blocking problems: "
                                 + "; ".join(f"{no}: {', '.join(bs)}" for no, bs in blockers.items()) + ")",
                                 code="blocking_problems", problems=blockers)
-    return _try_allocate(order, by)
+    return _try_allocate(order, by, group=group, lines=lines)
 
 
 def confirm_many(*, order_nos: list[str] | None = None, all_ok: bool = False, by) -> list[ConfirmResult]:
