@@ -10,6 +10,7 @@ from ninja.renderers import JSONRenderer
 from fahuo.core.auth import API_AUTH
 from fahuo.core.errors import FahuoError
 
+
 class _Utf8Json(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}  # Chinese stays readable in responses and logs
 
@@ -40,13 +41,17 @@ def _http_error(request: HttpRequest, exc: HttpError):
 
 
 def _mount() -> None:
+    from fahuo.carriers.api import router as carriers_router
     from fahuo.core.api import router as core_router
+    from fahuo.fulfilment.api import router as ship_router
     from fahuo.inventory.api import router as stock_router
     from fahuo.orders.api import router as orders_router
 
     api.add_router("/", core_router)
     api.add_router("/orders", orders_router)
     api.add_router("/stock", stock_router)
+    api.add_router("/ship", ship_router)
+    api.add_router("/carriers", carriers_router)
 
 
 _mount()

@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from fahuo.cli_commands import shipping
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="fahuo", description="发货 fahuo — 淘宝小店的发货台 (a fulfilment desk)")
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("name")
     tc.add_argument("--user", required=True)
     tc.add_argument("--json", action="store_true")
+    shipping.add_parsers(sub)  # wave, ship, export, carrier, pool
     return p
 
 
@@ -96,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("orders", "list"): data.orders_list, ("orders", "confirm"): data.orders_confirm,
         ("stock", "receive"): data.stock_receive, ("stock", "list"): data.stock_list,
         ("sku", "import"): data.sku_import, ("token", "create"): data.token_create,
+        **shipping.HANDLERS,
     }
     key = (args.command, getattr(args, "action", None) or getattr(args, "what", None))
     try:

@@ -133,7 +133,8 @@ def test_packer_confirm_is_403_and_changes_nothing(packer_api):
 def test_packer_me_lists_what_they_may_do(packer_api):
     perms = packer_api.get("/api/me").json()["permissions"]
 
-    assert sorted(a for a, ok in perms.items() if ok) == ["receive_stock", "tokens"]
+    assert sorted(a for a, ok in perms.items() if ok) == ["export", "handover", "pack", "receive_stock", "ship", "tokens",
+                                                         "waves"]
 
 
 def test_tokens_are_created_from_a_session_and_shown_once(owner):

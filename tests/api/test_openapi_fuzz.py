@@ -1,7 +1,8 @@
 """Schemathesis against /api/openapi.json, in-process through the WSGI app, as the owner with a bearer token.
 
 Every operation gets a handful of generated requests, valid and invalid, first with random path values (mostly
-404s) and then against a seeded order and SKU so bodies reach the services. What must hold: no 5xx, every
+404s) and then against a seeded order, SKU, wave with its parcel and rendered labels, handover, batch-ship file,
+carrier and province so bodies reach the services. What must hold: no 5xx, every
 status code and body is one the OpenAPI declares. Run alone with `pytest -m fuzz`.
 """
 
@@ -28,7 +29,6 @@ from tests import factories as f
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-SEEDED = {"order_no": "FZ1", "code": "TEA-1"}
 EXAMPLES = int(os.environ.get("FAHUO_FUZZ_EXAMPLES", "10"))  # per operation and mode; raise it for a deeper run
 
 
@@ -74,15 +74,31 @@ def test_api_answers_fuzzed_requests_with_declared_4xx_never_5xx(owner, keep_tes
     f.sku("TEA-1", stock=5)
     f.order(("TEA-1", 2), order_no="FZ1")
     f.order(("TEA-1", 1), order_no="FZ2")
+    seeded_values = {"order_no": "FZ1", "code": "TEA-1", "carrier": "DEMO", "province": "浙江省", **_shipping_seed()}
     token = create_token(user=owner, name="fuzz")
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
     ops = [r.ok() for r in schema.get_all_operations()]
-    assert len(ops) == 34
+    assert len(ops) == 68
     for op in ops:
         names = {p.name for p in op.path_parameters}
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
             _run(op, mode, token, {}, examples=EXAMPLES)
-            seeded = {k: v for k, v in SEEDED.items() if k in names}
+            seeded = {k: v for k, v in seeded_values.items() if k in names}
             if seeded:
                 _run(op, mode, token, seeded, examples=EXAMPLES)
+
+
+def _shipping_seed() -> dict[str, int]:
+    """A wave with one parcel (a confirmed order), its rendered labels, a handover and a batch-ship file."""
+    from fahuo.fulfilment.services import docs, shipping
+    from fahuo.fulfilment.services.waves import WaveFilter, create_wave
+    from fahuo.orders.services.decide import confirm
+
+    f.order(("TEA-1", 1), order_no="FZ3")
+    confirm(order_no="FZ3", by=None)
+    wave = create_wave(by=None, filters=WaveFilter(order_nos=["FZ3"])).wave
+    doc = docs.render(docs.request(wave_id=wave.pk, kind="labels", by=None).pk)
+    return {"wave_id": wave.pk, "parcel_id": wave.parcels.get().pk, "doc_id": doc.pk,
+            "handover_id": shipping.start_handover(carrier_code="DEMO").pk,
+            "export_id": shipping.export_batch_ship(include_sandbox=True).pk}

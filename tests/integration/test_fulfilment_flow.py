@@ -226,3 +226,18 @@ def test_a_kuaidi100_account_without_credentials_says_so_and_the_parcel_waits_fo
     assert res.added == [o.order_no]
     assert "FAHUO_KUAIDI100_KEY" in res.skipped[o.order_no]
     assert Parcel.objects.get().waybill is None
+
+
+def test_shipping_a_wave_holds_back_an_intercepted_parcel_and_ships_the_rest(owner):
+    f.sku("A", stock=10)
+    keep, stop = ready_order(("A", 1)), ready_order(("A", 1))
+    wave = wave_of(keep, stop).wave
+    for p in Parcel.objects.all():
+        pack(p)
+    Order.objects.filter(pk=stop.pk).update(refund_requested=True)
+
+    res = shipping.ship_wave(wave_id=wave.pk, by=owner)
+
+    assert res["shipped"] == [Parcel.objects.get(order=keep).waybill]
+    assert [s["waybill"] for s in res["intercepted"]] == [Parcel.objects.get(order=stop).waybill]
+    assert Parcel.objects.get(order=stop).state == "packed"

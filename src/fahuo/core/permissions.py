@@ -31,6 +31,15 @@ RULES: dict[str, frozenset[str]] = {
     "import_skus": frozenset({OWNER}),
     "settings": frozenset({OWNER}),
     "tokens": frozenset({OWNER, CS, PACKER}),
+    "waves": frozenset({OWNER, PACKER}),
+    "pack": frozenset({OWNER, PACKER}),
+    "ship": frozenset({OWNER, PACKER}),
+    "carriers_settings": frozenset({OWNER}),
+    "handover": frozenset({OWNER, PACKER}),
+    "export": frozenset({OWNER, PACKER}),
+    "rates": frozenset({OWNER}),
+    "rules": frozenset({OWNER}),
+    "pools": frozenset({OWNER}),
 }
 
 LABELS: dict[str, str] = {
@@ -39,6 +48,9 @@ LABELS: dict[str, str] = {
     "import_orders": "导入订单", "create_order": "手工建单", "receive_stock": "入库", "adjust_stock": "调整库存",
     "stocktake": "盘点", "edit_sku": "编辑商品", "import_skus": "导入商品", "settings": "修改店铺设置",
     "tokens": "管理 API 令牌",
+    "waves": "建批次", "pack": "验货打包", "ship": "发货", "carriers_settings": "修改快递设置",
+    "handover": "揽收交接", "export": "导出批量发货文件", "rates": "修改运费价格表", "rules": "修改快递规则",
+    "pools": "管理单号池",
 }
 
 ROLE_NAMES = {OWNER: "店主", PACKER: "打包员", CS: "客服"}

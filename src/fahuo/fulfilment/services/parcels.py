@@ -30,14 +30,16 @@ def find_parcel(code: str, *, lock: bool = False, states=None) -> Parcel:
     p = None
     if code:
         p = qs.filter(waybill__iexact=code).first()
-        if p is None and code[:1] in "Pp" and code[1:].isdigit():
+        if p is None and code[:1] in "Pp" and code[1:].isascii() and code[1:].isdigit() and int(code[1:]) < 2**63:
             p = qs.filter(pk=int(code[1:])).first()
         if p is None:
             order = Order.objects.filter(Q(order_no=code)).select_related("merged_into").first()
             if order is not None:
                 primary = order.merged_into or order
                 p = (qs.filter(order=primary, state__in=LIVE).order_by("state", "seq").first()
-                     or qs.filter(items__line__order=order, state__in=LIVE).first())
+                     or qs.filter(items__line__order=order, state__in=LIVE).first()
+                     # already shipped: found, so shipping it again by order number is harmless too
+                     or qs.filter(items__line__order=order, state=Parcel.State.SHIPPED).order_by("-id").first())
     if p is None:
         raise NotFound(f"找不到“{code}”对应的包裹 (no parcel for {code})", code="parcel_not_found", scanned=code)
     return p

@@ -53,19 +53,27 @@ def ship(*, code: str, by=None) -> Parcel:
 
 @transaction.atomic
 def ship_wave(*, wave_id: int, by=None) -> dict:
-    """Ship every packed parcel of the wave; open (not yet verified) parcels stay and are listed."""
+    """Ship every packed parcel of the wave. Open (not yet verified) parcels stay and are listed; an intercepted
+    parcel (order closed or refunded) is held back and listed, the others still go."""
+    from fahuo.fulfilment.errors import Intercepted
+
     wave = Wave.objects.select_for_update().get(pk=wave_id)
-    shipped, waiting = [], []
+    shipped, waiting, stopped = [], [], []
     for p in Parcel.objects.select_for_update().filter(wave=wave).order_by("id"):
         if p.state == Parcel.State.PACKED:
-            _ship(p, by=by)
+            try:
+                with transaction.atomic():
+                    _ship(p, by=by)
+            except Intercepted as e:
+                stopped.append({"waybill": p.waybill, "reason": e.message})
+                continue
             shipped.append(p.waybill)
         elif p.state == Parcel.State.OPEN:
             waiting.append(p.waybill or f"P{p.pk}")
-    if not waiting and wave.state == Wave.State.OPEN:
+    if not waiting and not stopped and wave.state == Wave.State.OPEN:
         wave.state = Wave.State.DONE
         wave.save(update_fields=["state"])
-    return {"shipped": shipped, "not_packed": waiting}
+    return {"shipped": shipped, "not_packed": waiting, "intercepted": stopped}
 
 
 def unship(*, code: str, by=None) -> None:
