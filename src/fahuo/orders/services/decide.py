@@ -13,9 +13,9 @@ from fahuo.inventory.models import Sku
 from fahuo.orders import rules
 from fahuo.orders.models import Order, OrderLine
 from fahuo.orders.selectors import get_order
-from fahuo.orders.signals import order_withdrawn
 from fahuo.orders.services.review import own_problems, refresh_cross_checks
 from fahuo.orders.services.timeline import move, record
+from fahuo.orders.signals import order_withdrawn
 from fahuo.orders.status import Groups, Status, can_move
 
 
