@@ -161,7 +161,9 @@ def test_undamaged_bytes_read_every_row(rows, damages):
     header, rows = build_rows(rows, damages)
     data = to_csv(header, rows, "gb18030")
 
-    got = check_contract(data, "orders.csv", max_line=data.count(b"\n") + 1)
+    # a lone \r (old Mac line end, also inside cells) ends a line for the csv module and for editors alike
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+    got = check_contract(data, "orders.csv", max_line=lines)
 
     if "订单编号" in header:
         assert got is not None
