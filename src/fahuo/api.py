@@ -46,12 +46,14 @@ def _mount() -> None:
     from fahuo.fulfilment.api import router as ship_router
     from fahuo.inventory.api import router as stock_router
     from fahuo.orders.api import router as orders_router
+    from fahuo.tracking.api import router as tracking_router
 
     api.add_router("/", core_router)
     api.add_router("/orders", orders_router)
     api.add_router("/stock", stock_router)
     api.add_router("/ship", ship_router)
     api.add_router("/carriers", carriers_router)
+    api.add_router("/tracking", tracking_router)
 
 
 _mount()

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from fahuo.cli_commands import shipping
+from fahuo.cli_commands import shipping, tracking
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("--user", required=True)
     tc.add_argument("--json", action="store_true")
     shipping.add_parsers(sub)  # wave, ship, export, carrier, pool
+    tracking.add_parsers(sub)  # track, exceptions, sweep
     return p
 
 
@@ -100,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("stock", "receive"): data.stock_receive, ("stock", "list"): data.stock_list,
         ("sku", "import"): data.sku_import, ("token", "create"): data.token_create,
         **shipping.HANDLERS,
+        **tracking.HANDLERS,
     }
     key = (args.command, getattr(args, "action", None) or getattr(args, "what", None))
     try:

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fahuo.orders",
     "fahuo.carriers",
     "fahuo.fulfilment",
+    "fahuo.tracking",
 ]
 
 MIDDLEWARE = [

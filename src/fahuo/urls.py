@@ -11,4 +11,7 @@ urlpatterns = [
     path("", include("fahuo.core.urls")),
     path("orders/", include("fahuo.orders.urls")),
     path("stock/", include("fahuo.inventory.urls")),
+    path("ship/", include("fahuo.fulfilment.urls")),
+    path("carriers/", include("fahuo.carriers.urls")),
+    path("hooks/", include("fahuo.tracking.urls")),
 ]

@@ -79,7 +79,7 @@ def test_api_answers_fuzzed_requests_with_declared_4xx_never_5xx(owner, keep_tes
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
     ops = [r.ok() for r in schema.get_all_operations()]
-    assert len(ops) == 68
+    assert len(ops) == 74
     for op in ops:
         names = {p.name for p in op.path_parameters}
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
@@ -89,7 +89,7 @@ def test_api_answers_fuzzed_requests_with_declared_4xx_never_5xx(owner, keep_tes
                 _run(op, mode, token, seeded, examples=EXAMPLES)
 
 
-def _shipping_seed() -> dict[str, int]:
+def _shipping_seed() -> dict[str, int | str]:
     """A wave with one parcel (a confirmed order), its rendered labels, a handover and a batch-ship file."""
     from fahuo.fulfilment.services import docs, shipping
     from fahuo.fulfilment.services.waves import WaveFilter, create_wave
@@ -99,6 +99,14 @@ def _shipping_seed() -> dict[str, int]:
     confirm(order_no="FZ3", by=None)
     wave = create_wave(by=None, filters=WaveFilter(order_nos=["FZ3"])).wave
     doc = docs.render(docs.request(wave_id=wave.pk, kind="labels", by=None).pk)
-    return {"wave_id": wave.pk, "parcel_id": wave.parcels.get().pk, "doc_id": doc.pk,
+    from django.utils import timezone
+
+    from fahuo.tracking.models import ExceptionCase
+
+    parcel = wave.parcels.get()
+    case = ExceptionCase.objects.create(order=parcel.order, parcel=parcel, type="no_pickup", severity="urgent",
+                                        cause_key="fuzz", since=timezone.now())
+    return {"wave_id": wave.pk, "parcel_id": parcel.pk, "doc_id": doc.pk, "number": parcel.waybill,
+            "case_id": case.pk,
             "handover_id": shipping.start_handover(carrier_code="DEMO").pk,
             "export_id": shipping.export_batch_ship(include_sandbox=True).pk}

@@ -12,7 +12,8 @@ from typing import Any
 from django.db import connection, models
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any]:
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+    """How to adapt a value for the driver; None when it goes as it is."""
     ops = connection.ops
     if isinstance(field, models.JSONField):
         return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
@@ -20,7 +21,7 @@ def _converter(field: models.Field) -> Callable[[Any], Any]:
         return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
     if isinstance(field, models.DecimalField):
         return lambda v: None if v is None else ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
-    return lambda v: v
+    return None
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
@@ -28,11 +29,16 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     meta = model._meta
     by_attname = {f.attname: f for f in meta.concrete_fields}
     cols = [by_attname[f] for f in fields]
-    conv = [_converter(c) for c in cols]
+    conv = [(i, fn) for i, c in enumerate(cols) if (fn := _converter(c)) is not None]
     qn = connection.ops.quote_name
     sql = (f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c.column) for c in cols)}) "
            f"VALUES ({', '.join(['%s'] * len(cols))})")
-    params = [tuple(fn(v) for fn, v in zip(conv, row, strict=True)) for row in rows]
+    params = []
+    for row in rows:
+        r = list(row)
+        for i, fn in conv:
+            r[i] = fn(r[i])
+        params.append(r)
     if params:
         with connection.cursor() as cur:
             cur.executemany(sql, params)
@@ -47,16 +53,19 @@ def insert_dicts(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> i
         return 0
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    fill: list[tuple[str, Callable[[], Any] | None]] = []
+    names = [f.attname for f in fields]
+    # per column: a constant, or a factory for mutable/callable defaults (list, dict, timezone.now)
+    consts: dict[str, Any] = {}
+    factories: dict[str, Callable[[], Any]] = {}
     for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            fill.append((f.attname, lambda: now))
-        elif f.has_default():
-            fill.append((f.attname, f.get_default))
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) or f.default is timezone.now:
+            consts[f.attname] = now  # one timestamp for the whole batch
+        elif f.has_default() and callable(f.default):
+            factories[f.attname] = f.default  # list, dict: a fresh one per row
         else:
-            fill.append((f.attname, None))
-    names = [a for a, _ in fill]
+            consts[f.attname] = f.default if f.has_default() else None
     out = []
     for r in rows:
-        out.append(tuple(r[a] if a in r else (d() if d is not None else None) for a, d in fill))
+        full = {**consts, **{a: fn() for a, fn in factories.items() if a not in r}, **r}
+        out.append([full[a] for a in names])
     return insert_rows(model, names, out)

@@ -8,7 +8,9 @@ from fahuo.core.models import ShopSettings
 
 @transaction.atomic
 def update_settings(*, by, promised_hours: int | None = None, due_soon_hours: int | None = None,
-                    low_stock_threshold: int | None = None, shop_name: str | None = None) -> ShopSettings:
+                    low_stock_threshold: int | None = None, shop_name: str | None = None,
+                    privacy_labels: bool | None = None, sender_name: str | None = None,
+                    sender_phone: str | None = None, sender_address: str | None = None) -> ShopSettings:
     """Change the shop's settings. A new promise moves the ship-by of open orders that have no platform deadline."""
     s = ShopSettings.get()
     if promised_hours is not None:
@@ -28,6 +30,14 @@ def update_settings(*, by, promised_hours: int | None = None, due_soon_hours: in
         s.low_stock_threshold = low_stock_threshold
     if shop_name is not None:
         s.shop_name = shop_name.strip()[:100]
+    if privacy_labels is not None:
+        s.privacy_labels = privacy_labels
+    for field, value, limit in (("sender_name", sender_name, 40), ("sender_phone", sender_phone, 40),
+                                ("sender_address", sender_address, 200)):
+        if value is not None:
+            if len(value.strip()) > limit:
+                raise InvalidInput(f"{field} 超过 {limit} 个字 (too long)", code="bad_setting")
+            setattr(s, field, value.strip())
     s.save()
     return s
 

@@ -36,6 +36,22 @@ EVENT_KINDS = {
     "split": pgettext_lazy("event", "拆单"),
     "receiver_changed": pgettext_lazy("event", "修改收货信息"),
     "sku_mapped": pgettext_lazy("event", "对应商家编码"),
+    "wave": pgettext_lazy("event", "加入批次"),
+    "picking": pgettext_lazy("event", "拣货中"),
+    "packed": pgettext_lazy("event", "已打包"),
+    "shipped": pgettext_lazy("event", "已发货"),
+    "waybill": pgettext_lazy("event", "运单号"),
+    "parcel_packed": pgettext_lazy("event", "验货打包"),
+    "parcel_shipped": pgettext_lazy("event", "交给快递"),
+    "parcel_split": pgettext_lazy("event", "拆包裹"),
+    "parcel_voided": pgettext_lazy("event", "包裹作废"),
+    "carrier_changed": pgettext_lazy("event", "更换快递"),
+    "delivered": pgettext_lazy("event", "已签收"),
+    "exception_opened": pgettext_lazy("event", "发现异常"),
+    "exception_assigned": pgettext_lazy("event", "异常指派"),
+    "exception_note": pgettext_lazy("event", "异常备注"),
+    "exception_resolved": pgettext_lazy("event", "异常已解决"),
+    "tracking_carrier_corrected": pgettext_lazy("event", "快递公司更正"),
 }
 
 _BILINGUAL = re.compile(r"^(?P<zh>.*?)\s*\((?P<en>[^()]*)\)\s*$", re.S)

@@ -61,18 +61,31 @@ _OPEN_FOR_MERGE = [Status.REVIEW, Status.HELD, Status.SHORT, Status.READY]
 def refresh_cross_checks(order_ids: list[int] | None = None) -> None:
     """Set merge_candidate / duplicate_probable on open orders. Set-based: a few queries whatever the count,
     and only orders that share a receiver (or carried a flag before) are loaded."""
-    keys_qs = (Order.objects.filter(status__in=_OPEN_FOR_MERGE, merged_into__isnull=True).exclude(receiver_key="")
-               .values("receiver_key").annotate(n=Count("id")).filter(n__gt=1))
-    flagged = Order.objects.filter(status__in=_REVIEWABLE).filter(
-        Q(problems__icontains="merge_candidate") | Q(problems__icontains="duplicate_probable"))
     if order_ids is not None:
-        mine = set(Order.objects.filter(pk__in=order_ids).values_list("receiver_key", flat=True))
-        keys_qs = keys_qs.filter(receiver_key__in=mine)
-        flagged = flagged.filter(Q(pk__in=order_ids) | Q(receiver_key__in=mine))
-    shared = {r["receiver_key"] for r in keys_qs}
-    ids = set(flagged.values_list("pk", flat=True))
-    if shared:
-        ids |= set(Order.objects.filter(status__in=_REVIEWABLE, receiver_key__in=shared).values_list("pk", flat=True))
+        # one indexed lookup on receiver_key; grouping in Python (cheap: a handful of rows per key)
+        mine = set(Order.objects.filter(pk__in=order_ids).values_list("receiver_key", flat=True)) - {""}
+        rows = list(Order.objects.filter(receiver_key__in=mine)
+                    .values_list("id", "receiver_key", "status", "merged_into_id", "problems"))
+        counts: dict[str, int] = {}
+        for _, key, status, merged, _p in rows:
+            if status in _OPEN_FOR_MERGE and merged is None:
+                counts[key] = counts.get(key, 0) + 1
+        shared = {k for k, n in counts.items() if n > 1}
+        ids = {pk for pk, key, status, _m, probs in rows if status in _REVIEWABLE and (
+            key in shared or "merge_candidate" in probs or "duplicate_probable" in probs)}
+        ids |= set(Order.objects.filter(pk__in=order_ids, status__in=_REVIEWABLE).filter(
+            Q(problems__icontains="merge_candidate") | Q(problems__icontains="duplicate_probable"))
+            .values_list("pk", flat=True))
+    else:
+        keys_qs = (Order.objects.filter(status__in=_OPEN_FOR_MERGE, merged_into__isnull=True).exclude(receiver_key="")
+                   .values("receiver_key").annotate(n=Count("id")).filter(n__gt=1))
+        shared = {r["receiver_key"] for r in keys_qs}
+        ids = set(Order.objects.filter(status__in=_REVIEWABLE).filter(
+            Q(problems__icontains="merge_candidate") | Q(problems__icontains="duplicate_probable"))
+            .values_list("pk", flat=True))
+        if shared:
+            ids |= set(Order.objects.filter(status__in=_REVIEWABLE, receiver_key__in=shared)
+                       .values_list("pk", flat=True))
     if not ids:
         return
     todo = list(Order.objects.filter(pk__in=ids).prefetch_related("lines"))

@@ -1,0 +1,70 @@
+"""Tracking over HTTP: a parcel's state and timeline, the exception queue and acting on it, the sweep."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ninja import Path, Query, Router, Schema
+
+from fahuo.core.errors import Forbidden, NotFound
+from fahuo.core.models import User
+from fahuo.core.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, text
+from fahuo.tracking import selectors
+from fahuo.tracking.services import exceptions, sweep
+
+router = Router(tags=["tracking"])
+
+CaseId = Path(..., ge=1, le=MAX_ID)
+
+
+class AssignIn(Schema):
+    username: text(150, min_length=1)  # type: ignore[valid-type]
+
+
+class NoteIn(Schema):
+    text: text(500, min_length=1)  # type: ignore[valid-type]
+
+
+class ResolveIn(Schema):
+    resolution: text(200, min_length=1)  # type: ignore[valid-type]
+
+
+class ListQuery(Schema):
+    type: text(32) = ""  # type: ignore[valid-type]
+    state: Literal["open", "resolved", ""] = "open"
+    limit: int = 100
+
+
+@router.get("/parcels/{number}", response={200: dict[str, Any], READ_ERRORS: Error})
+def parcel(request, number: text(40, min_length=1)):  # type: ignore[valid-type]
+    return selectors.track_dict(number)
+
+
+@router.get("/exceptions", response={200: list[dict[str, Any]], READ_ERRORS: Error})
+def exception_list(request, q: Query[ListQuery]):
+    return selectors.cases(type=q.type, state=q.state, limit=max(1, min(q.limit, 500)))
+
+
+@router.post("/exceptions/{case_id}/assign", response={200: dict[str, Any], WRITE_ERRORS: Error})
+def assign(request, body: AssignIn, case_id: int = CaseId):
+    user = User.objects.filter(username=body.username, is_active=True).first()
+    if user is None:
+        raise NotFound(f"没有用户 {body.username} (no such user)", code="user_not_found")
+    return selectors.case_dict(exceptions.assign(case_id=case_id, user=user, by=request.auth))
+
+
+@router.post("/exceptions/{case_id}/note", response={200: dict[str, Any], WRITE_ERRORS: Error})
+def note(request, body: NoteIn, case_id: int = CaseId):
+    return selectors.case_dict(exceptions.note(case_id=case_id, text=body.text, by=request.auth))
+
+
+@router.post("/exceptions/{case_id}/resolve", response={200: dict[str, Any], WRITE_ERRORS: Error})
+def resolve(request, body: ResolveIn, case_id: int = CaseId):
+    return selectors.case_dict(exceptions.resolve(case_id=case_id, resolution=body.resolution, by=request.auth))
+
+
+@router.post("/sweep", response={200: dict[str, int], WRITE_ERRORS: Error})
+def run_sweep(request):
+    if not getattr(request.auth, "is_owner", False):
+        raise Forbidden("只有店主可以运行巡检 (owner only)", action="sweep")
+    return sweep.sweep()

@@ -1,0 +1,1 @@
+"""Tracking services: ingest events, webhooks, exception cases, the sweep, the sandbox player."""
