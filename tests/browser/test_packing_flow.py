@@ -26,7 +26,15 @@ def ready(*lines, **kw) -> Order:
 
 
 def wedge(page, code: str) -> None:
-    """A keyboard-wedge scanner: types into whatever has the focus, then presses Enter."""
+    """A keyboard-wedge scanner: types into whatever has the focus, then presses Enter.
+
+    A person scans the next code after the last answer has settled (beep, banner): wait for the scan input to
+    be ready for it (empty, or its old code selected so the new one replaces it), as scan.js leaves it."""
+    page.wait_for_function("""() => {
+      const i = document.querySelector("[data-scan-input]");
+      if (!i || document.activeElement !== i) return !i;
+      return i.value === "" || (i.selectionStart === 0 && i.selectionEnd === i.value.length);
+    }""")
     page.keyboard.type(code, delay=5)
     page.keyboard.press("Enter")
 
