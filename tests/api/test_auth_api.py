@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
@@ -188,12 +190,37 @@ def test_settings_owner_may_change_cs_may_not(api, cs_api):
     changed = api.patch("/api/settings", {"promised_hours": 24, "shop_name": "西湖茶铺"})
     bad = api.patch("/api/settings", {"promised_hours": 0})
 
-    assert before == {"shop_name": "", "promised_hours": 48, "due_soon_hours": 6, "low_stock_threshold": 5}
+    tracking = {"no_pickup_hours": 24, "stale_hours": 48, "compensation_percent": "5.00", "compensation_min": "5.00",
+                "compensation_max": "30.00"}
+    assert before == {"shop_name": "", "promised_hours": 48, "due_soon_hours": 6, "low_stock_threshold": 5,
+                      **tracking}
     assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
     assert changed.json() == {"shop_name": "西湖茶铺", "promised_hours": 24, "due_soon_hours": 6,
-                              "low_stock_threshold": 5}
+                              "low_stock_threshold": 5, **tracking}
     assert (bad.status_code, bad.json()["code"]) == (400, "bad_setting")
     assert ShopSettings.get().promised_hours == 24
+
+
+def test_tracking_limits_are_settings_and_checked(api):
+    from fahuo.tracking.services.exceptions import limits
+
+    ok = api.patch("/api/settings", {"no_pickup_hours": 12, "stale_hours": 36, "compensation_percent": "3.5",
+                                     "compensation_min": "2", "compensation_max": "50"})
+    too_long = api.patch("/api/settings", {"stale_hours": 721})
+    crossed = api.patch("/api/settings", {"compensation_min": "60"})
+
+    assert ok.status_code == 200
+    assert {k: ok.json()[k] for k in ("no_pickup_hours", "stale_hours", "compensation_percent", "compensation_min",
+                                      "compensation_max")} == {
+        "no_pickup_hours": 12, "stale_hours": 36, "compensation_percent": "3.50", "compensation_min": "2.00",
+        "compensation_max": "50.00"}
+    assert (too_long.status_code, too_long.json()["code"], too_long.json()["data"]["field"]) == (400, "bad_setting",
+                                                                                       "stale_hours")
+    assert (crossed.status_code, crossed.json()["code"], crossed.json()["data"]["field"]) == (400, "bad_setting",
+                                                                                     "compensation_min")
+    lim = limits()
+    assert (lim.no_pickup_hours, lim.stale_hours, lim.compensation_percent, lim.compensation_min,
+            lim.compensation_max) == (12, 36, Decimal("3.50"), Decimal("2.00"), Decimal("50.00"))
 
 
 def test_dashboard_counts(api):

@@ -588,6 +588,17 @@ def test_more_page_settings_for_owner_only(as_owner, client, packer):
     assert "设置已保存" in html(resp)
     s = ShopSettings.get()
     assert (s.shop_name, s.promised_hours, s.due_soon_hours, s.low_stock_threshold) == ("西湖茶舍", 24, 4, 3)
+    assert (s.no_pickup_hours, s.stale_hours) == (24, 48)  # left out of the post: unchanged
+
+    resp = as_owner.post("/more/settings/", {"promised_hours": "24", "due_soon_hours": "4", "low_stock_threshold": "3",
+                                             "no_pickup_hours": "18", "stale_hours": "72",
+                                             "compensation_percent": "10", "compensation_min": "3",
+                                             "compensation_max": "80"}, follow=True)
+    s = ShopSettings.get()
+    assert (s.no_pickup_hours, s.stale_hours, str(s.compensation_percent), str(s.compensation_min),
+            str(s.compensation_max)) == (18, 72, "10.00", "3.00", "80.00")
+    assert 'name="no_pickup_hours" value="18"' in html(resp)
+    assert 'name="compensation_max" value="80.00"' in html(resp)
 
     client.force_login(packer)
     assert "店铺设置" not in html(client.get("/more/"))

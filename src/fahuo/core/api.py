@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.auth import SESSION_KEY
 from ninja import Path, Router, Schema
@@ -40,6 +41,11 @@ class SettingsOut(Schema):
     promised_hours: int
     due_soon_hours: int
     low_stock_threshold: int
+    no_pickup_hours: int
+    stale_hours: int
+    compensation_percent: Decimal
+    compensation_min: Decimal
+    compensation_max: Decimal
 
 
 class SettingsIn(Schema):
@@ -47,6 +53,12 @@ class SettingsIn(Schema):
     promised_hours: int | None = Field(None, ge=-MAX_INT, le=MAX_INT, description="1–720")
     due_soon_hours: int | None = Field(None, ge=-MAX_INT, le=MAX_INT, description="1–72")
     low_stock_threshold: int | None = Field(None, ge=-MAX_INT, le=MAX_INT, description="≥ 0")
+    no_pickup_hours: int | None = Field(None, ge=-MAX_INT, le=MAX_INT, description="1–240: 发货后多久无揽收算异常")
+    stale_hours: int | None = Field(None, ge=-MAX_INT, le=MAX_INT, description="1–720: 在途多久无更新算停滞")
+    compensation_percent: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2,
+                                                 description="延迟发货赔付估算：订单金额的百分比")
+    compensation_min: Decimal | None = Field(None, ge=0, le=10000, max_digits=8, decimal_places=2)
+    compensation_max: Decimal | None = Field(None, ge=0, le=10000, max_digits=8, decimal_places=2)
 
 
 class TokenIn(Schema):
@@ -82,7 +94,9 @@ class ReceiverOut(Schema):
 
 def _settings_out(s: ShopSettings) -> dict:
     return {"shop_name": s.shop_name, "promised_hours": s.promised_hours, "due_soon_hours": s.due_soon_hours,
-            "low_stock_threshold": s.low_stock_threshold}
+            "low_stock_threshold": s.low_stock_threshold, "no_pickup_hours": s.no_pickup_hours,
+            "stale_hours": s.stale_hours, "compensation_percent": s.compensation_percent,
+            "compensation_min": s.compensation_min, "compensation_max": s.compensation_max}
 
 
 @router.get("/me", response={200: MeOut, frozenset({401}): Error}, summary="The logged-in user and what they may do")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from decimal import Decimal
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -58,6 +59,15 @@ class ShopSettings(models.Model):
     sender_name = models.CharField(_("寄件人"), max_length=40, blank=True, default="")
     sender_phone = models.CharField(_("寄件电话"), max_length=40, blank=True, default="")
     sender_address = models.CharField(_("寄件地址"), max_length=200, blank=True, default="")
+    # tracking: when a shipped parcel becomes an exception, and the late-shipping compensation estimate
+    no_pickup_hours = models.PositiveIntegerField(_("发货后无揽收提醒（小时）"), default=24)
+    stale_hours = models.PositiveIntegerField(_("物流停滞提醒（小时）"), default=48)
+    compensation_percent = models.DecimalField(_("延迟发货赔付比例（%）"), max_digits=5, decimal_places=2,
+                                               default=Decimal("5.00"))
+    compensation_min = models.DecimalField(_("延迟发货赔付下限（元）"), max_digits=8, decimal_places=2,
+                                           default=Decimal("5.00"))
+    compensation_max = models.DecimalField(_("延迟发货赔付上限（元）"), max_digits=8, decimal_places=2,
+                                           default=Decimal("30.00"))
 
     @classmethod
     def get(cls) -> ShopSettings:

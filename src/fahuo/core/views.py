@@ -91,6 +91,14 @@ class SettingsForm(forms.Form):
     promised_hours = forms.IntegerField(label=_l("承诺发货时限（小时）"), min_value=1, max_value=720)
     due_soon_hours = forms.IntegerField(label=_l("临近截止提醒（小时）"), min_value=1, max_value=72)
     low_stock_threshold = forms.IntegerField(label=_l("低库存阈值"), min_value=0)
+    no_pickup_hours = forms.IntegerField(label=_l("发货后无揽收提醒（小时）"), min_value=1, max_value=240, required=False)
+    stale_hours = forms.IntegerField(label=_l("物流停滞提醒（小时）"), min_value=1, max_value=720, required=False)
+    compensation_percent = forms.DecimalField(label=_l("延迟发货赔付比例（%）"), min_value=0, max_value=100,
+                                              decimal_places=2, required=False)
+    compensation_min = forms.DecimalField(label=_l("赔付下限（元）"), min_value=0, max_value=10000, decimal_places=2,
+                                          required=False)
+    compensation_max = forms.DecimalField(label=_l("赔付上限（元）"), min_value=0, max_value=10000, decimal_places=2,
+                                          required=False)
 
 
 class TokenForm(forms.Form):
@@ -114,7 +122,8 @@ def more(request: HttpRequest) -> HttpResponse:
 @handles_errors
 def settings_save(request: HttpRequest) -> HttpResponse:
     require(request.user, "settings")
-    services.update_settings(by=request.user, **parse(SettingsForm, request.POST))
+    fields = {k: v for k, v in parse(SettingsForm, request.POST).items() if v is not None}  # left out: unchanged
+    services.update_settings(by=request.user, **fields)
     messages.success(request, _("设置已保存"))
     return redirect("more")
 

@@ -48,7 +48,9 @@ def sender_place(address: str) -> tuple[str, str]:
 
 def limits(shop: ShopSettings | None = None) -> Limits:
     shop = shop or ShopSettings.get()
-    return Limits(due_soon_hours=shop.due_soon_hours)
+    return Limits(due_soon_hours=shop.due_soon_hours, no_pickup_hours=shop.no_pickup_hours,
+                  stale_hours=shop.stale_hours, compensation_percent=Decimal(shop.compensation_percent),
+                  compensation_min=Decimal(shop.compensation_min), compensation_max=Decimal(shop.compensation_max))
 
 
 def raise_and_clear(*, order: Order, parcel: Parcel | None, findings: Iterable[Finding], now=None,
