@@ -132,6 +132,25 @@ def test_order_list_search_by_phone_tail_answers_htmx_with_the_results_only(as_o
     assert hit.order_no in page and miss.order_no not in page
 
 
+def test_order_list_search_by_part_of_a_name_a_nick_or_a_waybill(as_owner):
+    from fahuo.fulfilment.models import Parcel
+
+    wang = f.order(name="王小明", buyer="tea_lover_88", phone="13900003333")
+    li = f.order(name="李四", buyer="buyer2", phone="13800004444")
+    Parcel.objects.create(order=li, carrier_code="SF", waybill="SF1234567890123")
+
+    def found(q):
+        page = html(as_owner.get("/orders/", {"q": q}, **HTMX))
+        return sorted(o.order_no for o in (wang, li) if o.order_no in page)
+
+    assert found("小明") == [wang.order_no]
+    assert found("TEA_LOVER") == [wang.order_no]
+    assert found("SF1234567890123") == [li.order_no]
+    assert found("890123") == [li.order_no]  # the end of a waybill, as on a parcel in hand
+    assert found("4444") == [li.order_no]
+    assert found("44") == []  # too short to be a phone tail
+
+
 def test_order_list_paginates_50_per_page(as_owner):
     for _ in range(51):
         f.order()

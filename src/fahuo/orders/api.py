@@ -231,7 +231,7 @@ def _check_filters(status: str, problem: str) -> None:
             summary="Orders, soonest ship-by first; masked for packers")
 def list_orders(request,
                 status: str = Query("", max_length=200, pattern=NO_NUL, description="one or more, comma separated"),
-                q: str = Query("", max_length=64, pattern=NO_NUL, description="订单编号, receiver, phone tail, buyer"),
+                q: str = Query("", max_length=64, pattern=NO_NUL, description="订单编号 (start), part of the receiver name or buyer nick, phone tail (4+ digits), waybill (whole or last 6+)"),
                 problem: str = Query("", max_length=40, pattern=NO_NUL),
                 due: Literal["", "today", "overdue"] = Query(""),
                 limit: int = Query(50, ge=1, le=500),

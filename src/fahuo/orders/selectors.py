@@ -32,9 +32,7 @@ def order_list(*, status: str | None = None, q: str = "", problem: str = "", due
     if not include_merged:
         qs = qs.filter(merged_into__isnull=True)
     if q:
-        q = q.strip()
-        qs = qs.filter(Q(order_no__startswith=q) | Q(platform_order_no__startswith=q) | Q(receiver_name=q)
-                       | Q(receiver_phone__endswith=q) | Q(buyer_nick=q))
+        qs = qs.filter(search_q(q))
     if problem:
         qs = qs.filter(problems__icontains=f'"{problem}"')
     now = clock.now()
@@ -44,6 +42,25 @@ def order_list(*, status: str | None = None, q: str = "", problem: str = "", due
         qs = qs.filter(status__in=list(Groups.TO_SHIP), ship_by__gte=now, ship_by__lt=end_of_today(now))
     return qs.order_by("ship_by", "id").select_related("merged_into", "split_from").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("id")))
+
+
+def search_q(q: str) -> Q:
+    """What a seller types in the search box: an order number (start of fahuo's or the platform's), part of a
+    receiver's name or the buyer's nick, the end of a phone number (e.g. its last 4 digits), or a waybill
+    number (whole, or its last 6+ characters)."""
+    from fahuo.fulfilment.models import Parcel
+
+    q = q.strip()
+    cond = (Q(order_no__startswith=q) | Q(platform_order_no__startswith=q) | Q(receiver_name__contains=q)
+            | Q(buyer_nick__icontains=q))
+    digits = q.replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) >= 4:
+        cond |= Q(receiver_phone__endswith=digits)
+    if len(q) >= 6 and q.isalnum():
+        waybill = Parcel.objects.filter(waybill__endswith=q.upper()) if len(q) < 10 else \
+            Parcel.objects.filter(waybill=q.upper())
+        cond |= Q(pk__in=waybill.values("order_id"))
+    return cond
 
 
 def end_of_today(now: datetime) -> datetime:
