@@ -43,3 +43,13 @@ def order(*lines: tuple[str, int], order_no: str | None = None, status: str = "r
     o.problems = own_problems(o)
     o.save()
     return o
+
+
+def shipped_parcel(*, number: str = "YT8962646785389", carrier: str = "YTO", shipped_at=None, order_obj=None,
+                   **order_kw):
+    """A parcel handed to the carrier (state shipped) on a shipped order (built with `order` unless given)."""
+    from fahuo.fulfilment.models import Parcel
+
+    o = order_obj or order(status="shipped", **order_kw)
+    return Parcel.objects.create(order=o, state="shipped", carrier_code=carrier, waybill=number,
+                                 shipped_at=shipped_at or timezone.now())

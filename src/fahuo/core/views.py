@@ -75,9 +75,12 @@ def parse(form_class: type[forms.Form], data, files=None) -> dict:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from fahuo.tracking.selectors import severity_counts
+
     threshold = ShopSettings.get().low_stock_threshold
     return render(request, "core/home.html", {
         "counts": dashboard_counts(),
+        "exceptions": severity_counts(),
         "low_stock_n": len(low_stock(threshold=threshold)),
         "threshold": threshold,
     })

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from fahuo.core import clock
 from fahuo.core.models import ShopSettings
 from fahuo.core.views import handles_errors, parse
 from fahuo.inventory.models import Sku
@@ -85,6 +88,8 @@ def detail_context(request: HttpRequest, order: Order) -> dict:
         "unmapped": unmapped,
         "sku_options": list(Sku.objects.filter(active=True).only("code", "title", "spec")[:1000]) if unmapped else [],
         "events": list(selectors.timeline(order)),
+        "open_cases": open_cases(order),
+        "buyer_message_kind": buyer_message_kind(order, shop),
         "promised_hours": shop.promised_hours,
         "due_soon_hours": shop.due_soon_hours,
         "hold_reasons": list(rules.HOLD_REASONS_ZH.items()),
@@ -100,6 +105,31 @@ def detail_context(request: HttpRequest, order: Order) -> dict:
             "unmerge": bool(order.merged_into_id or members),
         },
     }
+
+
+def open_cases(order: Order) -> list:
+    """The order's open tracking exceptions (its own and its parcels'), most severe first."""
+    from fahuo.tracking.models import ExceptionCase
+
+    rank = {"urgent": 0, "warning": 1, "info": 2}
+    cases = list(ExceptionCase.objects.filter(order=order, state=ExceptionCase.State.OPEN)
+                 .select_related("order", "parcel", "assigned_to"))
+    return sorted(cases, key=lambda c: (rank.get(c.severity, 3), c.since, c.pk))
+
+
+def buyer_message_kind(order: Order, shop) -> str:
+    """Which message to the buyer the order page offers first: the tracking number once shipped, a delay when
+    the ship-by is near or passed, none otherwise (缺货 has its own drafts above)."""
+    if order.merged_into_id or order.status in (Status.CANCELLED, Status.CLOSED):
+        return ""
+    if order.status == Status.SHIPPED:
+        return "shipped"
+    if order.status in (Status.DELIVERED, Status.COMPLETED):
+        return "delivered_followup"
+    if order.status in Groups.TO_SHIP and order.ship_by is not None and order.status != Status.SHORT and \
+            order.ship_by <= clock.now() + timedelta(hours=shop.due_soon_hours):
+        return "delayed"
+    return ""
 
 
 def receiver_editable(order: Order) -> bool:
