@@ -45,8 +45,10 @@ def _mount() -> None:
     from fahuo.core.api import router as core_router
     from fahuo.fulfilment.api import router as ship_router
     from fahuo.inventory.api import router as stock_router
+    from fahuo.notify.api import router as notify_router
     from fahuo.orders.api import router as orders_router
     from fahuo.tracking.api import router as tracking_router
+    from fahuo.tracking.api_polling import router as tracking_polling_router
 
     api.add_router("/", core_router)
     api.add_router("/orders", orders_router)
@@ -54,6 +56,8 @@ def _mount() -> None:
     api.add_router("/ship", ship_router)
     api.add_router("/carriers", carriers_router)
     api.add_router("/tracking", tracking_router)
+    api.add_router("/tracking", tracking_polling_router)  # POST /api/tracking/poll
+    api.add_router("/notify", notify_router)
 
 
 _mount()

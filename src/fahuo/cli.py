@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from fahuo.cli_commands import shipping, tracking
+from fahuo.cli_commands import notify, polling, shipping, tracking
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     tc.add_argument("--json", action="store_true")
     shipping.add_parsers(sub)  # wave, ship, export, carrier, pool
     tracking.add_parsers(sub)  # track, exceptions, sweep
+    polling.add_parsers(sub)  # track poll, track subscribe
+    notify.add_parsers(sub)  # notify channels|test|digest|buyer-message
     return p
 
 
@@ -102,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("sku", "import"): data.sku_import, ("token", "create"): data.token_create,
         **shipping.HANDLERS,
         **tracking.HANDLERS,
+        **polling.HANDLERS,
+        **notify.HANDLERS,
     }
     key = (args.command, getattr(args, "action", None) or getattr(args, "what", None))
     try:

@@ -7,6 +7,8 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from fahuo.core.periodic import once_per_slot  # each periodic slot runs once across workers (ADR 0008)
+
 log = logging.getLogger(__name__)
 
 
@@ -26,6 +28,7 @@ def reallocate_short(sku_ids: list[int] | None = None) -> None:
 
 
 @db_periodic_task(crontab(minute="*/5"))
+@once_per_slot(minutes=5)
 def release_expired_holds() -> None:
     from fahuo.orders.services.sweeps import release_expired_holds as run
 
@@ -33,6 +36,7 @@ def release_expired_holds() -> None:
 
 
 @db_periodic_task(crontab(minute="*/10"))
+@once_per_slot(minutes=10)
 def retry_short_orders() -> None:
     """Belt and braces: a receive whose reallocation job was lost is caught here."""
     reallocate_short.call_local()

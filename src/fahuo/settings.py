@@ -8,6 +8,11 @@ FAHUO_DEBUG          1 for development
 FAHUO_ALLOWED_HOSTS  comma separated (default *)
 FAHUO_JOBS_IMMEDIATE 1 runs jobs in the caller (tests)
 FAHUO_PROMISED_HOURS default ship-by promise when the platform gives no 最晚发货时间 (48)
+FAHUO_PUBLIC_URL     this box's address from the internet; with FAHUO_KUAIDI100_SALT parcels are subscribed for pushes
+FAHUO_TRACKING_SOURCE kuaidi100 | none (default: kuaidi100 when FAHUO_KUAIDI100_KEY and _CUSTOMER are set)
+FAHUO_TRACKING_SAFETY_POLL_HOURS  poll a push-subscribed parcel when no event came for this long (12)
+FAHUO_SANDBOX_POLL_MINUTES        how often a 演示快递 parcel may be polled (30)
+FAHUO_SMTP_HOST, _PORT, _USER, _PASSWORD, _TLS (1|starttls|ssl), FAHUO_MAIL_FROM   e-mail notifications
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ INSTALLED_APPS = [
     "fahuo.carriers",
     "fahuo.fulfilment",
     "fahuo.tracking",
+    "fahuo.notify",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +166,16 @@ else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "jobs.sqlite3")})
 
 FAHUO_PROMISED_HOURS = int(os.environ.get("FAHUO_PROMISED_HOURS", "48"))
+
+# E-mail notifications (notify app): SMTP from FAHUO_SMTP_HOST/PORT/USER/PASSWORD/TLS and FAHUO_MAIL_FROM
+EMAIL_HOST = os.environ.get("FAHUO_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("FAHUO_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("FAHUO_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("FAHUO_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("FAHUO_SMTP_TLS", "") == "starttls" or os.environ.get("FAHUO_SMTP_TLS") == "1"
+EMAIL_USE_SSL = os.environ.get("FAHUO_SMTP_TLS", "") == "ssl"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("FAHUO_MAIL_FROM", "fahuo@localhost")
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from fahuo.api import api
+from fahuo.tracking.urls import pages as tracking_pages
 
 urlpatterns = [
     path("api/", api.urls),
@@ -14,4 +15,6 @@ urlpatterns = [
     path("ship/", include("fahuo.fulfilment.urls")),
     path("carriers/", include("fahuo.carriers.urls")),
     path("hooks/", include("fahuo.tracking.urls")),
+    path("tracking/", include(tracking_pages)),
+    path("notify/", include("fahuo.notify.urls")),
 ]

@@ -77,3 +77,15 @@ class ShopSettings(models.Model):
 
             obj, _created = cls.objects.get_or_create(pk=1, defaults={"promised_hours": settings.FAHUO_PROMISED_HOURS})
         return obj
+
+
+class PeriodicRun(models.Model):
+    """One row per periodic task per time slot: whichever worker inserts it runs the slot (core/periodic.py)."""
+
+    task = models.CharField(max_length=100)
+    slot = models.DateTimeField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    worker = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "slot"], name="periodic_run_once_per_slot")]

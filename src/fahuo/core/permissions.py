@@ -40,6 +40,10 @@ RULES: dict[str, frozenset[str]] = {
     "rates": frozenset({OWNER}),
     "rules": frozenset({OWNER}),
     "pools": frozenset({OWNER}),
+    "exceptions": frozenset({OWNER, CS}),
+    "report_parcel": frozenset({OWNER, CS}),
+    "notify_settings": frozenset({OWNER}),
+    "buyer_messages": frozenset({OWNER, CS}),
 }
 
 LABELS: dict[str, str] = {
@@ -51,6 +55,8 @@ LABELS: dict[str, str] = {
     "waves": "建批次", "pack": "验货打包", "ship": "发货", "carriers_settings": "修改快递设置",
     "handover": "揽收交接", "export": "导出批量发货文件", "rates": "修改运费价格表", "rules": "修改快递规则",
     "pools": "管理单号池",
+    "exceptions": "处理物流异常", "report_parcel": "登记破损或丢失",
+    "notify_settings": "管理通知设置", "buyer_messages": "查看买家消息",
 }
 
 ROLE_NAMES = {OWNER: "店主", PACKER: "打包员", CS: "客服"}

@@ -46,6 +46,13 @@ class ParcelTrack(models.Model):
     suspicious = models.PositiveIntegerField(default=0)
     events = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+    # subscription and polling (tracking/services/subscriptions.py, polling.py)
+    mode = models.CharField(max_length=8, blank=True, default="")  # push | poll | "" (no source for the carrier)
+    subscribed_at = models.DateTimeField(null=True, blank=True)  # when fahuo began tracking (subscribe ran)
+    subscribe_error = models.CharField(max_length=200, blank=True, default="")  # "code: message" of the last refusal
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True, db_index=True)  # None: not polled
+    poll_failures = models.PositiveIntegerField(default=0)  # in a row; backs the next poll off
 
     class Meta:
         indexes = [models.Index(fields=["status"], name="parceltrack_status")]

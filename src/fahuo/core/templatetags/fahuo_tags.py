@@ -51,7 +51,11 @@ EVENT_KINDS = {
     "exception_assigned": pgettext_lazy("event", "异常指派"),
     "exception_note": pgettext_lazy("event", "异常备注"),
     "exception_resolved": pgettext_lazy("event", "异常已解决"),
+    "exception_contacted": pgettext_lazy("event", "已联系快递"),
+    "exception_reported": pgettext_lazy("event", "登记破损/丢失"),
     "tracking_carrier_corrected": pgettext_lazy("event", "快递公司更正"),
+    "tracking_resubscribed": pgettext_lazy("event", "重新订阅物流"),
+    "buyer_message_sent": pgettext_lazy("event", "发送买家消息"),
 }
 
 _BILINGUAL = re.compile(r"^(?P<zh>.*?)\s*\((?P<en>[^()]*)\)\s*$", re.S)
