@@ -79,7 +79,7 @@ def test_api_answers_fuzzed_requests_with_declared_4xx_never_5xx(owner, keep_tes
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
     ops = [r.ok() for r in schema.get_all_operations()]
-    assert len(ops) == 74
+    assert len(ops) == 86
     for op in ops:
         names = {p.name for p in op.path_parameters}
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
@@ -106,7 +106,16 @@ def _shipping_seed() -> dict[str, int | str]:
     parcel = wave.parcels.get()
     case = ExceptionCase.objects.create(order=parcel.order, parcel=parcel, type="no_pickup", severity="urgent",
                                         cause_key="fuzz", since=timezone.now())
-    return {"wave_id": wave.pk, "parcel_id": parcel.pk, "doc_id": doc.pk, "number": parcel.waybill,
-            "case_id": case.pk,
+    from fahuo.notify.models import Channel
+
+    # a shipped parcel with a trace, so the tracking pages and the damage report reach their success paths
+    shipped = f.shipped_parcel(number="YT8962646785389", carrier="YTO")
+    from fahuo.tracking.events import Event
+    from fahuo.tracking.services.ingest import ingest
+
+    ingest([Event(shipped.waybill, "YTO", timezone.now(), "picked_up", "", "【杭州市】已揽收", "杭州市", "", "fuzz")])
+    channel = Channel.objects.create(name="log", kind="log", enabled=True)  # never the network
+    return {"wave_id": wave.pk, "parcel_id": parcel.pk, "doc_id": doc.pk, "number": shipped.waybill,
+            "case_id": case.pk, "channel_id": channel.pk,
             "handover_id": shipping.start_handover(carrier_code="DEMO").pk,
             "export_id": shipping.export_batch_ship(include_sandbox=True).pk}

@@ -199,7 +199,7 @@ class SplitItemIn(Schema):
     qty: int = Field(..., ge=0, le=MAX_INT)
 
 
-class SplitIn(Schema):
+class ParcelSplitIn(Schema):
     items: list[SplitItemIn] = Field(..., min_length=1, max_length=200)
 
 
@@ -501,7 +501,7 @@ def change_carrier(request, payload: CarrierIn, parcel_id: int = ParcelId):
 
 @router.post("/parcels/{parcel_id}/split", response={201: SplitOut, WRITE_ERRORS: Error},
              summary="Move items into a new parcel of the same order with its own number")
-def split(request, payload: SplitIn, parcel_id: int = ParcelId):
+def split(request, payload: ParcelSplitIn, parcel_id: int = ParcelId):
     from fahuo.fulfilment.services.packing import split_parcel
 
     require(request.auth, "pack")

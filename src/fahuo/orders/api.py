@@ -29,7 +29,7 @@ OrderNo = Path(..., max_length=64, pattern=NO_NUL, description="订单编号")
 # ---------------------------------------------------------------------------------------------- shapes
 
 
-class ReceiverOut(Schema):
+class OrderReceiverOut(Schema):
     name: str
     phone: str
     phone_kind: str
@@ -70,7 +70,7 @@ class OrderOut(Schema):
                                          "cancelled closed")
     platform_status: str
     buyer_nick: str
-    receiver: ReceiverOut
+    receiver: OrderReceiverOut
     problems: list[str]
     lines: list[LineOut]
     amount: str | None
@@ -124,7 +124,7 @@ class CreateOrderIn(Schema):
     amount: Decimal | None = Field(None, ge=0, le=Decimal("9999999999.99"), decimal_places=2)
 
 
-class ReceiverIn(Schema):
+class OrderReceiverIn(Schema):
     name: text(100) | None = None
     phone: text(40) | None = None
     province: text(30) | None = None
@@ -158,7 +158,7 @@ class PartLineIn(Schema):
     qty: int = Field(..., ge=0, le=MAX_INT)
 
 
-class SplitIn(Schema):
+class OrderSplitIn(Schema):
     parts: list[list[PartLineIn]] = Field(..., min_length=1, max_length=50)
 
 
@@ -261,7 +261,7 @@ def create_order(request, payload: CreateOrderIn):
 
 @router.patch("/{order_no}/receiver", response={200: OrderDetailOut, WRITE_ERRORS: Error},
               summary="Fix the receiver (name, phone, 省/市/区, detail, or one address line)")
-def update_receiver(request, payload: ReceiverIn, order_no: str = OrderNo):
+def update_receiver(request, payload: OrderReceiverIn, order_no: str = OrderNo):
     from fahuo.orders.services.review import update_receiver as update
 
     require(request.auth, "edit_receiver")
@@ -434,7 +434,7 @@ def unmerge(request, order_no: str = OrderNo):
 
 @router.post("/{order_no}/split", response={201: list[OrderDetailOut], WRITE_ERRORS: Error},
              summary="Split lines (or part of a line's quantity) into new orders; returns the new parts")
-def split(request, payload: SplitIn, order_no: str = OrderNo):
+def split(request, payload: OrderSplitIn, order_no: str = OrderNo):
     from fahuo.orders.services.grouping import split as do_split
 
     require(request.auth, "split")
