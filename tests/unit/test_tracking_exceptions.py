@@ -212,18 +212,6 @@ def test_damage_reported_by_the_carrier_even_when_delivered_later():
     assert of_type(find_exceptions(facts(JOURNEY, now_h=40)), "damaged") == []
 
 
-def test_damage_and_loss_reported_by_the_seller():
-    found = find_exceptions(
-        facts(JOURNEY[:3], now_h=30, damage_reported_at=at(29), loss_reported_at=at(29.5))
-    )
-    assert one(found, "damaged").since == at(29)
-    assert one(found, "lost").since == at(29.5)
-    assert one(found, "lost").cause_key == f"lost:O1:{N}:seller"
-    # a parcel delivered after all was not lost
-    delivered = find_exceptions(facts(JOURNEY, now_h=40, loss_reported_at=at(27)))
-    assert of_type(delivered, "lost") == []
-
-
 def test_lost_reported_by_the_carrier_and_cleared_if_found():
     events = [*JOURNEY[:3], ev(23, S.EXCEPTION, "快件丢失", reason="loss")]
     f = one(find_exceptions(facts(events)), "lost")
@@ -346,7 +334,7 @@ def test_place_names():
 
 def test_the_same_facts_give_the_same_findings_with_unique_keys():
     events = [*JOURNEY[:3], ev(22, S.EXCEPTION, "快件破损", reason="damage")]
-    f = facts(events, now_h=100, carrier="SF", number_on_other_orders=["O2"], damage_reported_at=at(90))
+    f = facts(events, now_h=100, carrier="SF", number_on_other_orders=["O2"])
     first, second = find_exceptions(f), find_exceptions(f)
     assert first == second
     keys = [x.cause_key for x in first]

@@ -121,8 +121,6 @@ class ParcelFacts:
     track: TrackState | None = None
     number_on_other_orders: list[str] = field(default_factory=list)  # other order numbers with this number
     amount: Decimal = Decimal(0)  # what the buyer paid: base of the compensation estimate
-    damage_reported_at: datetime | None = None  # by the seller
-    loss_reported_at: datetime | None = None  # by the seller
     limits: Limits = field(default_factory=Limits)
 
 
@@ -341,12 +339,8 @@ def _damage_and_loss(f: ParcelFacts, tr: TrackState) -> list[Finding]:
     if damaged:
         evidence: dict[str, Any] = {"events": [_event(e) for e in damaged]}
         out.append(_finding(f, T.DAMAGED, damaged[0].at, "快递公司报告快件破损", evidence, "carrier"))
-    if f.damage_reported_at is not None:
-        evidence = {"reported_at": _iso(f.damage_reported_at)}
-        out.append(_finding(f, T.DAMAGED, f.damage_reported_at, "卖家登记：快件破损", evidence, "seller"))
-    if f.loss_reported_at is not None and tr.status not in Groups.FINAL:
-        evidence = {"reported_at": _iso(f.loss_reported_at)}
-        out.append(_finding(f, T.LOST, f.loss_reported_at, "卖家登记：快件丢失", evidence, "seller"))
+    # damage or loss reported by the seller is a case of its own (services/case_actions.report, cause `seller:…`),
+    # opened by a person and closed only by a person
     return out
 
 
