@@ -136,3 +136,178 @@ def test_a_cancelled_order_closes_its_ship_by_cases():
     counts = sweep(now=o.ship_by + 2 * H)
     assert (counts["orders"], counts["closed"]) == (1, 1)
     assert cases() == [("ship_by_passed", "resolved", o.ship_by, "cause_gone")]
+
+
+# ---- the sweep at scale: constant statements per batch, writes only on change -------------------------------
+
+
+def _quiet_parcels(n: int, start: int = 0) -> list[Parcel]:
+    """n shipped parcels, each picked up and moving an hour ago: nothing to find."""
+    out = []
+    for i in range(start, start + n):
+        p = shipped(number=f"YT{8962646785389 + i}", at=T0)
+        ingest([ev(p.waybill, T0 + 2 * H, S.PICKED_UP), ev(p.waybill, T0 + 8 * H, S.IN_TRANSIT)], now=T0 + 9 * H)
+        out.append(p)
+    return out
+
+
+def _statements(now, stats=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        sweep(now=now, stats=stats)
+    return len(ctx.captured_queries)
+
+
+def test_a_quiet_sweep_costs_the_same_statements_for_4_or_12_parcels_and_writes_nothing():
+    _quiet_parcels(4)
+    stats: dict[str, int] = {}
+    few = _statements(T0 + 10 * H, stats)
+    assert stats == {"written": 0}
+    _quiet_parcels(8, start=4)
+    many = _statements(T0 + 10 * H, stats)
+    assert few == many <= 8
+    assert stats == {"written": 0}
+    assert ExceptionCase.objects.count() == 0
+
+
+def test_statements_grow_with_batches_not_parcels(monkeypatch, django_assert_max_num_queries):
+    from fahuo.tracking.services import sweep as sweep_module
+
+    _quiet_parcels(9)
+    one_batch = _statements(T0 + 10 * H)
+    monkeypatch.setattr(sweep_module, "BATCH", 3)
+    three_batches = _statements(T0 + 10 * H)
+    # each more batch: its events and its cases (and one more fetch of the streamed parcels on some drivers)
+    assert three_batches - one_batch <= 2 * 3
+    with django_assert_max_num_queries(one_batch + 6):
+        counts = sweep(now=T0 + 10 * H)
+    assert counts == {"parcels": 9, "orders": 0, "opened": 0, "closed": 0}
+
+
+def test_only_changed_parcels_are_locked_and_rechecked_with_exact_counts():
+    quiet = _quiet_parcels(5)
+    late = [shipped(number=f"YT{8962646790000 + i}", at=T0 + 20 * H) for i in range(3)]  # never picked up
+    stats: dict[str, int] = {}
+    # 24 h after the late ones shipped: three no_pickup, and the quiet ones (8 h since their last scan) nothing
+    assert sweep(now=T0 + 45 * H, stats=stats) == {"parcels": 8, "orders": 0, "opened": 3, "closed": 0}
+    assert stats == {"written": 3}
+    assert sweep(now=T0 + 46 * H, stats=stats)["opened"] == 0
+    assert stats == {"written": 0}
+    # 48 h after their last scan the five quiet ones are stale; the three stay no_pickup
+    assert sweep(now=T0 + 57 * H, stats=stats) == {"parcels": 8, "orders": 0, "opened": 5, "closed": 0}
+    assert stats == {"written": 5}
+    assert sorted(ExceptionCase.objects.values_list("type", flat=True)) == ["no_pickup"] * 3 + ["stale"] * 5
+    # two late ones get picked up: exactly two closed, two written
+    for p in late[:2]:
+        ingest([ev(p.waybill, T0 + 58 * H, S.PICKED_UP)], now=T0 + 58 * H)
+    assert ExceptionCase.objects.filter(state="open").count() == 6
+    assert sweep(now=T0 + 59 * H, stats=stats)["closed"] == 0 and stats == {"written": 0}
+    assert [c.state for c in ExceptionCase.objects.filter(parcel=quiet[0])] == ["open"]
+
+
+def test_the_sweep_rechecks_under_the_lock_with_the_events_stored_since_the_batch_was_read(monkeypatch):
+    """A scan stored between the batch read and the lock is seen: the stale case is not opened."""
+    from fahuo.tracking.services import sweep as sweep_module
+
+    [p] = _quiet_parcels(1)
+    real = sweep_module._recheck_parcel
+
+    def scan_first(pk, **kw):
+        from fahuo.tracking.models import TrackingEvent
+
+        TrackingEvent.objects.create(number=p.waybill, carrier="YTO", at=T0 + 56 * H, status="in_transit",
+                                     context="到达成都转运中心", city="成都市", key="late-scan")
+        return real(pk, **kw)
+
+    monkeypatch.setattr(sweep_module, "_recheck_parcel", scan_first)
+    assert sweep(now=T0 + 57 * H)["opened"] == 0
+    assert ExceptionCase.objects.count() == 0
+
+
+def test_a_transferred_parcel_is_judged_by_the_new_numbers_events():
+    p = shipped()
+    new = "9812345678901"
+    ingest([ev(p.waybill, T0 + 2 * H, S.PICKED_UP),
+            ev(p.waybill, T0 + 20 * H, S.TRANSFERRED, f"快件已转交 中国邮政 继续派送，新单号：{new}"),
+            ev(new, T0 + 50 * H, S.IN_TRANSIT, "【成都市】到达", "成都市")], now=T0 + 51 * H)
+    # 48 h after the old number's last event, but the new number moved at +50 h: not stale until +98 h
+    assert sweep(now=T0 + 70 * H)["opened"] == 0
+    assert sweep(now=T0 + 99 * H)["opened"] == 1
+    assert cases() == [("stale", "open", T0 + 98 * H, "")]
+
+
+# ---- cases the seller opened ------------------------------------------------------------------------------
+
+
+def _seller_case(p: Parcel, kind: str) -> ExceptionCase:
+    return ExceptionCase.objects.create(order=p.order, parcel=p, type=kind, severity="urgent",
+                                        cause_key=f"seller:{kind}", title="卖家登记", since=T0 + H)
+
+
+def test_seller_cases_are_never_closed_as_cause_gone():
+    p = shipped()
+    damaged, lost = _seller_case(p, "damaged"), _seller_case(p, "lost")
+    assert exceptions.raise_and_clear(order=p.order, parcel=p, findings=[], now=T0 + 2 * H) == (0, 0)
+    sweep(now=T0 + 25 * H)  # opens no_pickup, leaves the seller's cases alone
+    ingest([ev(p.waybill, T0 + 26 * H, S.PICKED_UP)], now=T0 + 26 * H)  # closes no_pickup only
+    sweep(now=T0 + 27 * H)
+    assert cases() == [("damaged", "open", T0 + H, ""), ("lost", "open", T0 + H, ""),
+                       ("no_pickup", "resolved", T0 + 24 * H, "cause_gone")]
+    exceptions.resolve(case_id=damaged.pk, resolution="已理赔")  # a person still can
+    lost.refresh_from_db()
+    assert ExceptionCase.objects.get(pk=damaged.pk).state == "resolved" and lost.state == "open"
+
+
+# ---- one number on two orders ------------------------------------------------------------------------------
+
+
+def test_one_number_on_two_orders_is_found_by_the_sweep_and_kept_by_events():
+    p = shipped()
+    p.order.waybills = [p.waybill]
+    p.order.save()
+    other = f.order(status="shipped", order_no="1990000000000000001")
+    other.waybills = ["SF1234567890123", p.waybill]
+    other.save()
+    merged = f.order(status="shipped", order_no="1990000000000000002")  # merged into p's order: the same parcel
+    merged.merged_into, merged.waybills = p.order, [p.waybill]
+    merged.save()
+    ingest([ev(p.waybill, T0 + 2 * H, S.PICKED_UP)], now=T0 + 3 * H)
+    assert ExceptionCase.objects.count() == 0  # the per-event check does not scan every order's numbers
+    assert sweep(now=T0 + 4 * H)["opened"] == 1
+    case = ExceptionCase.objects.get()
+    assert (case.type, case.parcel_id, case.since, case.severity) == ("number_on_two_orders", p.pk, T0, "urgent")
+    assert case.evidence == {"other_orders": ["1990000000000000001"], "shipped_at": "2026-11-01T02:00:00+00:00"}
+    ingest([ev(p.waybill, T0 + 5 * H, S.IN_TRANSIT)], now=T0 + 5 * H)  # a new event keeps it
+    assert sweep(now=T0 + 6 * H)["opened"] == 0
+    assert cases() == [("number_on_two_orders", "open", T0, "")]
+    other.waybills = ["SF1234567890123"]  # the seller corrected the other order in 卖家中心
+    other.save()
+    assert sweep(now=T0 + 7 * H)["closed"] == 1
+    assert cases() == [("number_on_two_orders", "resolved", T0, "cause_gone")]
+
+
+def test_shared_numbers_groups_in_the_database():
+    from fahuo.tracking.services.sweep import shared_numbers
+
+    a = f.order(status="shipped", order_no="1990000000000000011")
+    b = f.order(status="completed", order_no="1990000000000000012")
+    c = f.order(status="shipped", order_no="1990000000000000013")
+    for o, numbers in ((a, ["YT1", "YT2"]), (b, ["YT2"]), (c, ["YT3"])):
+        o.waybills = numbers
+        o.save()
+    assert {k: sorted(v) for k, v in shared_numbers().items()} == {
+        "YT2": sorted([("1990000000000000011", a.pk), ("1990000000000000012", b.pk)])}
+
+
+def test_an_event_that_changes_no_case_reads_the_cases_once_and_writes_none():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    [p] = _quiet_parcels(1)
+    with CaptureQueriesContext(connection) as ctx:
+        ingest([ev(p.waybill, T0 + 9 * H, S.IN_TRANSIT, "【成都市】到达成都转运中心", "成都市")], now=T0 + 9 * H)
+    touching = [q["sql"] for q in ctx.captured_queries if "tracking_exceptioncase" in q["sql"]]
+    assert len(touching) == 1 and touching[0].startswith("SELECT") and "FOR UPDATE" not in touching[0]
+    assert ExceptionCase.objects.count() == 0
