@@ -35,10 +35,14 @@ def origin() -> Place:
 
 
 def stream(parcel: Parcel, *, org: Place | None = None, speed_factor: float | None = None):
+    from fahuo.demo.lives import LIFE_KEY, stream_args
+
     o = parcel.order
     rcv = Receiver(o.receiver_name, o.receiver_phone, o.province, o.city, o.district, o.detail)
-    return generate(parcel.waybill, org or origin(), rcv, parcel.shipped_at, parcel.pk,
-                    speed=speed_factor or speed())
+    # a life the demo chose for this parcel (fahuo.demo.lives), else the parcel's own, seeded by its id
+    rcv, seed, scenario, factor = stream_args((parcel.routing or {}).get(LIFE_KEY) or {}, rcv, parcel.pk)
+    return generate(parcel.waybill, org or origin(), rcv, parcel.shipped_at, seed, scenario,
+                    speed=(speed_factor or speed()) * factor)
 
 
 def play(now=None) -> int:
