@@ -51,5 +51,10 @@ if [ "$PG_1W_LIMIT" != 0 ]; then  # a reduced cell: check that the per-order rat
   run confirm-postgres-1w-half $PY benchmarks/bench_confirm.py --db postgres --n "$N" --repeat "$REPEAT" \
     --workers 1 --limit-1w $((PG_1W_LIMIT / 2))
 fi
+# tracking (issue 4): webhook ingestion, and the sweep over 10k / 100k / 1M open parcels
+for db in sqlite postgres; do
+  run "webhook-$db" $PY benchmarks/bench_webhook.py --db $db --n 150 --repeat "$REPEAT"
+  run "sweep-$db" $PY benchmarks/bench_sweep.py --db $db --sizes 10000 100000 1000000 --repeat "$REPEAT"
+done
 echo "raw output in $OUT"
 if [ -n "${snap:-}" ]; then rm -rf "$snap"; fi
