@@ -401,7 +401,7 @@ class _OrderMaker:
             if status == "WAIT_BUYER_PAY":
                 age = u(120, 20 * _HOUR)
             elif status == "WAIT_SELLER_SEND_GOODS":
-                age = 300 + r() ** 1.4 * 72 * _HOUR
+                age = 300 + r() ** 2 * 56 * _HOUR  # most are hours old; a few near or past a 48 h promise
             elif status == "WAIT_BUYER_CONFIRM_GOODS":
                 age = u(20 * _HOUR, 6 * _DAY)
             elif status == "TRADE_FINISHED":

@@ -63,6 +63,7 @@ def load_demo(*, orders: int = 300, seed: int = 1, out=print, now: datetime | No
     out(f"演示订单：新建 {summary.created}，拒绝 {len(summary.rejected)} (demo orders imported)")
     _setup_shipping(owner)
     lives = _tracking_week(owner, history, rows, now)
+    _cancel_spares(owner, now)
     _spread_states(owner)
     _packing_day(owner)
     from fahuo.tracking.models import ExceptionCase
@@ -76,6 +77,7 @@ def load_demo(*, orders: int = 300, seed: int = 1, out=print, now: datetime | No
 
 HISTORY = timedelta(days=7)  # last week's orders: time for every parcel's life, up to 退签
 HISTORY_ORDERS = 90
+HISTORY_SPARE = 4
 
 
 @contextmanager
@@ -92,9 +94,12 @@ def _clock_at(t: datetime) -> Iterator[None]:
 def _import_history(owner, skus, seed: int, now: datetime) -> list[str]:
     """Last week's paid orders from outside 浙江 and 西藏, clean (no review problem), imported and confirmed a
     week ago: the parcels whose lives the demo plays. Returns their order numbers, oldest payment first."""
+    from fahuo.demo.lives import WANTS
+
     rows = [r for r in demo_orders(HISTORY_ORDERS, seed=seed + 1000, skus=skus, now=now - HISTORY)
             if r["status_code"] == "WAIT_SELLER_SEND_GOODS" and not r["flags"]
             and r["receiver"]["province"] not in ("浙江省", "西藏自治区") and not r["modified_receiver"]]
+    rows = rows[:len(WANTS) + 4 + HISTORY_SPARE]  # the parcels _tracking_week plays, and a few in case one is short
     import_now(data=write_order_report_csv(rows), filename="ExportOrderList-lastweek.csv",
                items=write_items_report_csv(rows), items_filename="ExportOrderDetailList-lastweek.csv", by=owner)
     clean = Order.objects.filter(order_no__in=[r["order_no"] for r in rows], status=Status.REVIEW, problems=[],
@@ -193,6 +198,18 @@ def _tracking_week(owner, history: list[str], rows, now: datetime) -> int:
     if "number_on_two_orders" in by_label:
         _reuse_number(owner, rows, by_label["number_on_two_orders"].waybill, now)
     return len(plans)
+
+
+def _cancel_spares(owner, now: datetime) -> None:
+    """Last week's orders that no parcel life needed (spares, or ones with a review problem) were cancelled back
+    then, not left a week overdue."""
+    from fahuo.orders.status import Groups
+
+    spare = Order.objects.filter(paid_at__lt=now - HISTORY + timedelta(days=1), status__in=list(Groups.TO_SHIP),
+                                 merged_into__isnull=True, parcels__isnull=True).order_by("paid_at", "id")
+    for no in spare.values_list("order_no", flat=True):
+        with _clock_at(now - HISTORY + timedelta(hours=2)):
+            decide.cancel(order_no=no, by=owner, reason="买家申请取消（演示）")
 
 
 def _push_delivered_before_pickup(p, now: datetime) -> None:
