@@ -64,3 +64,16 @@ def test_demo_shop_has_an_open_exception_of_every_kind_and_parcels_in_every_stat
 
 
 SHIP_BY_NEAR, SHIP_BY_PASSED, DELIVERED, SHIPPED = 8, 4, 6, 25  # for orders=200, seed 1, at NOW
+
+
+@pytest.mark.django_db
+def test_demo_loaded_at_night_leaves_no_parcel_of_last_week_unshipped(monkeypatch):
+    night = NOW.replace(hour=22)  # no 派件 round at night: that life falls back to an ordinary delivery
+    monkeypatch.setattr(clock, "now", lambda: night)
+    assert load_demo(orders=60, out=lambda *_: None, now=night) is True
+
+    week_old = Order.objects.filter(paid_at__lt=night - timedelta(days=4))
+    assert week_old.exists()
+    assert not week_old.filter(status__in=["review", "held", "short", "ready", "picking", "packed"]).exists()
+    late = ExceptionCase.objects.filter(state="open", type="ship_by_passed").select_related("order")
+    assert all(night - c.order.ship_by < timedelta(hours=24) for c in late)

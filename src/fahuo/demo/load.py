@@ -162,9 +162,15 @@ def _tracking_week(owner, history: list[str], rows, now: datetime) -> int:
     for want, p in zip(wants, parcels, strict=False):
         o = p.order
         rcv = Receiver(o.receiver_name, o.receiver_phone, o.province, o.city, o.district, o.detail)
-        life = L.plan(want, number=p.waybill, order_no=o.order_no, origin=Place(*org), receiver=rcv, now=now,
-                      limits=lim, amount=o.amount or 0, max_hours=HISTORY.total_seconds() / 3600 - 1,
-                      base_speed=sandbox_player.speed())
+        life = None
+        # a status only some hours have (派件 at night) falls back to an ordinary delivered parcel, so that no
+        # parcel of last week is left unshipped in the wave
+        for w in (want, L.Want("delivered_instead", "delivered", last_steps=("delivered",))):
+            life = L.plan(w, number=p.waybill, order_no=o.order_no, origin=Place(*org), receiver=rcv, now=now,
+                          limits=lim, amount=o.amount or 0, max_hours=HISTORY.total_seconds() / 3600 - 1,
+                          base_speed=sandbox_player.speed())
+            if life is not None:
+                break
         if life is None:
             continue
         p.routing = {**p.routing, L.LIFE_KEY: life.stored()}
