@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from fahuo.core import clock
 from fahuo.fulfilment.models import Parcel
@@ -44,8 +44,8 @@ def _clean(text: str, n: int | None = None) -> str:
     return text[:n] if n else text
 
 
-def _row(e: Event, key: str, now) -> TrackingEvent:
-    return TrackingEvent(number=e.number, carrier=_clean(e.carrier, 32), at=e.at, status=str(e.status),
+def _row(e: Event, key: str, now, parcel_id: int | None = None) -> TrackingEvent:
+    return TrackingEvent(parcel_id=parcel_id, number=e.number, carrier=_clean(e.carrier, 32), at=e.at, status=str(e.status),
                          reason=e.reason[:20], context=_clean(e.context), city=_clean(e.city, 40),
                          raw_code=_clean(e.raw_code, 20), source=_clean(e.source, 16), key=_clean(key), received_at=now)
 
@@ -72,12 +72,15 @@ def ingest(events: Iterable[Event], by=None, *, now=None) -> IngestResult:
     if not batch:
         return res
     with transaction.atomic():
+        numbers = {e.number for e in batch.values()}
+        parcels = affected_parcels(numbers)
+        parcel_of = {p.waybill: p.pk for p in parcels}
         existing = {r.key: r for r in TrackingEvent.objects.filter(key__in=list(batch))}
         new = []
         for k, e in batch.items():
             row = existing.get(k)
             if row is None:
-                new.append(_row(e, k, now))
+                new.append(_row(e, k, now, parcel_of.get(e.number)))
             elif _preference(e) < _preference(to_event(row)):
                 for f in _FIELDS:
                     setattr(row, f, getattr(_row(e, k, now), f))
@@ -85,21 +88,23 @@ def ingest(events: Iterable[Event], by=None, *, now=None) -> IngestResult:
         TrackingEvent.objects.bulk_create(new, ignore_conflicts=True)
         res.stored = len(new)
         res.duplicates = received - len(new)
-        numbers = {e.number for e in batch.values()}
-        parcels = affected_parcels(numbers)
-        # one writer per parcel at a time (PostgreSQL): concurrent pushes for a number refold one after the other,
-        # each seeing the other's committed events; locked in primary-key order, so no deadlock
-        list(Parcel.objects.select_for_update().filter(pk__in=[p.pk for p in parcels]).order_by("pk")
-             .values_list("pk", flat=True))
+        if parcels and connection.features.has_select_for_update:
+            # one writer per parcel at a time (PostgreSQL): concurrent pushes for a number refold one after the
+            # other, each seeing the other's committed events; locked in primary-key order, so no deadlock.
+            # (SQLite has one writer at a time anyway: the transaction is IMMEDIATE, ADR 0003.)
+            list(Parcel.objects.select_for_update().filter(pk__in=[p.pk for p in parcels]).order_by("pk")
+                 .values_list("pk", flat=True))
+        shop = _shop_facts() if parcels else None
         for p in parcels:
-            refold(p, by=by, now=now)
+            refold(p, by=by, now=now, shop=shop)
         res.parcels = [p.pk for p in parcels]
     return res
 
 
 def affected_parcels(numbers: set[str]) -> list[Parcel]:
     """Parcels whose waybill is one of `numbers`, or whose trace was transferred (转单) to one of them."""
-    found: dict[int, Parcel] = {p.pk: p for p in Parcel.objects.filter(waybill__in=numbers).select_related("order")}
+    found: dict[int, Parcel] = {p.pk: p for p in Parcel.objects.filter(waybill__in=numbers)
+                                .select_related("order", "track")}
     todo, seen = set(numbers), set()
     for _ in range(MAX_TRANSFERS):
         todo -= seen
@@ -107,7 +112,7 @@ def affected_parcels(numbers: set[str]) -> list[Parcel]:
             break
         seen |= todo
         olds = set(ParcelTrack.objects.filter(transferred_to__in=todo).values_list("number", flat=True))
-        for p in Parcel.objects.filter(waybill__in=olds).select_related("order"):
+        for p in Parcel.objects.filter(waybill__in=olds).select_related("order", "track"):
             found.setdefault(p.pk, p)
         todo = olds
     return sorted(found.values(), key=lambda p: p.pk)
@@ -115,6 +120,11 @@ def affected_parcels(numbers: set[str]) -> list[Parcel]:
 
 def fold_number(number: str) -> tuple[TrackState, list[str]]:
     """Fold the events of `number` and of every number its trace was transferred to (in one journey)."""
+    state, numbers, _rows = _fold_rows(number)
+    return state, numbers
+
+
+def _fold_rows(number: str) -> tuple[TrackState, list[str], list[TrackingEvent]]:
     numbers = [number]
     rows = list(TrackingEvent.objects.filter(number=number))
     state = fold(to_event(r) for r in rows)
@@ -125,19 +135,36 @@ def fold_number(number: str) -> tuple[TrackState, list[str]]:
         numbers.append(nxt)
         rows += list(TrackingEvent.objects.filter(number=nxt))
         state = fold(to_event(r) for r in rows)
-    return state, numbers
+    return state, numbers, rows
 
 
-def refold(parcel: Parcel, *, by=None, now=None) -> ParcelTrack:
-    """Recompute the parcel's ParcelTrack from the stored events, then act on it (delivered, exceptions)."""
+_FOLDED = ["number", "status", "reason", "status_since", "last_event_at", "first_scan_at", "picked_up_at",
+           "delivered_at", "transferred_to", "suspicious", "events", "updated_at"]
+
+
+def _shop_facts():
+    """The shop's limits and sender place, read once for a whole ingest."""
+    from fahuo.core.models import ShopSettings
+    from fahuo.tracking.services import exceptions
+
+    shop = ShopSettings.get()
+    return exceptions.limits(shop), exceptions.sender_place(shop.sender_address)
+
+
+def refold(parcel: Parcel, *, by=None, now=None, shop=None) -> ParcelTrack:
+    """Recompute the parcel's ParcelTrack from the stored events, then act on it (delivered, exceptions).
+    `shop`: (limits, sender place) when the caller has read them already."""
     from fahuo.tracking.services import exceptions
 
     now = now or clock.now()
     number = parcel.waybill or ""
-    state, numbers = fold_number(number)
-    TrackingEvent.objects.filter(number__in=numbers, parcel__isnull=True).update(parcel=parcel)
-    track, _created = ParcelTrack.objects.get_or_create(
-        parcel=parcel, defaults={"number": number, "carrier": parcel.carrier_code})
+    state, numbers, rows = _fold_rows(number)
+    if any(r.parcel_id != parcel.pk for r in rows):  # events that came before the parcel was known, or new ones
+        TrackingEvent.objects.filter(number__in=numbers, parcel__isnull=True).update(parcel=parcel)
+    track = _track_of(parcel)
+    if track is None:
+        track, _created = ParcelTrack.objects.get_or_create(
+            parcel=parcel, defaults={"number": number, "carrier": parcel.carrier_code})
     track.number = number
     track.status = str(state.status)
     track.reason = state.reason
@@ -150,10 +177,21 @@ def refold(parcel: Parcel, *, by=None, now=None) -> ParcelTrack:
     track.suspicious = len(state.suspicious)
     track.events = len(state.timeline)
     track.updated_at = now
-    track.save()
+    # only what the fold decides: the subscription and polling fields belong to their own writers (and the row
+    # may have been read before the parcel was locked)
+    track.save(update_fields=_FOLDED)
     _deliver(parcel, state, by=by)
-    exceptions.check_parcel(parcel, state=state, now=now)
+    lim, sender = shop if shop is not None else (None, None)
+    exceptions.check_parcel(parcel, state=state, now=now, lim=lim, sender=sender)
     return track
+
+
+def _track_of(parcel: Parcel) -> ParcelTrack | None:
+    """The parcel's ParcelTrack when it was loaded with it (select_related), else None."""
+    try:
+        return parcel.track
+    except ParcelTrack.DoesNotExist:
+        return None
 
 
 def _deliver(parcel: Parcel, state: TrackState, *, by=None) -> None:
