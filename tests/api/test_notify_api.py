@@ -52,7 +52,14 @@ def test_channel_errors(api):
 def test_digest_settings(api):
     r = api.client.put("/api/notify/settings", '{"digest_hour": 8, "digest_enabled": true}',
                        content_type="application/json", headers=api.headers)
-    assert (r.status_code, r.json()) == (200, {"digest_hour": 8, "digest_enabled": True, "last_digest_day": None})
+    assert (r.status_code, r.json()) == (200, {"digest_hour": 8, "digest_enabled": True, "language": "zh",
+                                               "last_digest_day": None})
+    r = api.client.put("/api/notify/settings", '{"digest_hour": 8, "language": "en"}',
+                       content_type="application/json", headers=api.headers)
+    assert (r.status_code, r.json()["language"]) == (200, "en")
+    r = api.client.put("/api/notify/settings", '{"digest_hour": 8, "language": "fr"}',
+                       content_type="application/json", headers=api.headers)
+    assert r.status_code == 422
     r = api.client.put("/api/notify/settings", '{"digest_hour": 24}', content_type="application/json",
                        headers=api.headers)
     assert r.status_code == 422

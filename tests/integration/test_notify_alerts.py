@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fahuo.core import clock
+from fahuo.core.errors import InvalidInput
 from fahuo.notify import services
 from fahuo.notify.models import Notification
 from fahuo.tracking.models import ExceptionCase
@@ -76,3 +77,18 @@ def test_no_channel_no_rows_and_a_failed_send_does_not_undo_the_case(django_capt
     n = Notification.objects.get()
     assert (n.dedupe_key, n.state, n.attempts) == (f"urgent:{case.pk}", "queued", 1)
     assert n.last_error.startswith("无法连接 webhook")
+
+
+def test_alerts_go_out_in_the_language_the_owner_chose(django_capture_on_commit_callbacks):
+    services.create_channel(name="log", kind="log")
+    services.set_digest(hour=9, language="en")
+    with django_capture_on_commit_callbacks(execute=True):
+        seeded = exception_seed.seed(now=timezone.now())
+    nop = seeded.case("no_pickup")
+
+    n = Notification.objects.get(dedupe_key=f"urgent:{nop.pk}")
+    assert n.title == f"[Urgent] No pickup scan: order {seeded.no_pickup.order.order_no}"
+    assert n.text.splitlines()[2] == f"- Waybill: YTO Express {exception_seed.NO_PICKUP_NO}"
+    with pytest.raises(InvalidInput) as refused:
+        services.set_digest(hour=9, language="fr")
+    assert refused.value.code == "invalid_language"

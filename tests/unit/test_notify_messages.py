@@ -113,3 +113,19 @@ def test_digest_text():
                     "**新增异常（24 小时内）**：4 个\n**处理中的异常**：3 个\n- 发货未揽收：2\n- 超时未发货：1")
     assert m.digest(m.DigestData(day=date(2026, 1, 2), to_ship_today=0, overdue=0, no_pickup=0,
                                  delivered_yesterday=0, new_exceptions=0))[0] == "发货日报 2026-01-02"
+
+
+def test_urgent_alert_and_digest_in_english():
+    title, text = m.urgent_alert(m.UrgentData(
+        type="ship_by_near", type_label="Ship-by near", order_no="T100", title="5 hours left",
+        ship_by="11-24 18:00", carrier="YTO Express", number="YT1", compensation="5.00"), lang="en")
+    assert title == "[Urgent] Ship-by near: order T100"
+    assert text == ("**Ship-by near** · order T100\n> 5 hours left\n- Must ship today\n- Ship by: 11-24 18:00\n"
+                    "- Waybill: YTO Express YT1\n- Late-shipping compensation: ¥5.00 (an estimate)")
+    title, text = m.digest(m.DigestData(day=date(2026, 11, 24), to_ship_today=3, overdue=1, no_pickup=2,
+                                        delivered_yesterday=5, new_exceptions=4,
+                                        open_by_type=[("No pickup scan", 2)], shop="Tea"), lang="en")
+    assert title == "Tea shipping report 2026-11-24"
+    assert text == ("**To ship today**: 3 orders\n**Late, not shipped**: 1 orders\n**Shipped, no pickup scan**: 2 "
+                    "parcels\n**Delivered yesterday**: 5 parcels\n**New exceptions (24 h)**: 4\n"
+                    "**Open exceptions**: 2\n- No pickup scan: 2")

@@ -36,19 +36,30 @@ def public_link(path: str) -> str:
     return f"{base}{path}" if base else ""
 
 
-def urgent_data(case) -> messages.UrgentData:
+def notice_language() -> str:
+    from fahuo.notify.models import NotifySettings
+
+    return NotifySettings.get().language or "zh"
+
+
+def django_language(lang: str) -> str:
+    return "en" if lang == "en" else "zh-hans"
+
+
+def urgent_data(case, lang: str = "zh") -> messages.UrgentData:
     from fahuo.carriers import catalog
     from fahuo.tracking.selectors import TYPE_LABELS
 
     order, parcel = case.order, case.parcel
-    with translation.override("zh-hans"):
+    with translation.override(django_language(lang)):
         label = str(TYPE_LABELS.get(case.type, case.type))
     carrier = catalog.find(parcel.carrier_code) if parcel is not None and parcel.carrier_code else None
+    carrier_name = (carrier.name_en if lang == "en" else carrier.name_zh) if carrier else ""
     comp = case.estimated_compensation
     return messages.UrgentData(
         type=case.type, type_label=label, order_no=order.order_no, title=case.title or label,
         since=_when(case.since), ship_by=_when(order.ship_by) if case.type != "no_pickup" else "",
-        carrier=carrier.name_zh if carrier else "", number=(parcel.waybill or "") if parcel is not None else "",
+        carrier=carrier_name, number=(parcel.waybill or "") if parcel is not None else "",
         compensation=f"{comp:.2f}" if comp is not None else "",
         link=public_link(f"/tracking/exceptions/{case.pk}/"))
 
@@ -58,8 +69,9 @@ def alert_case(case) -> list:
 
     if not Channel.objects.filter(enabled=True, takes_urgent=True).exists():
         return []  # nothing to build: the sweep over many parcels pays one query per opened case
-    u = urgent_data(case)
-    title, text = messages.urgent_alert(u)
+    lang = notice_language()
+    u = urgent_data(case, lang)
+    title, text = messages.urgent_alert(u, lang=lang)
     data = {"case_id": case.pk, "type": case.type, "order_no": u.order_no, "severity": case.severity,
             "since": case.since.isoformat() if case.since else None, "number": u.number}
     return enqueue("urgent", f"urgent:{case.pk}", title, text, data)

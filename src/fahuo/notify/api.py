@@ -86,12 +86,14 @@ class NotificationFilter(Schema):
 class NotifySettingsOut(Schema):
     digest_hour: int
     digest_enabled: bool
+    language: Lang
     last_digest_day: dt.date | None
 
 
 class NotifySettingsIn(Schema):
     digest_hour: int = Field(..., ge=0, le=23, description="local hour (Asia/Shanghai) the daily digest goes out")
     digest_enabled: bool = True
+    language: Lang | None = Field(None, description="language of alerts and the digest (zh or en); unset: unchanged")
 
 
 class BuyerQuery(Schema):
@@ -175,8 +177,10 @@ def list_notifications(request, filters: Query[NotificationFilter]):
             summary="When the daily digest goes out (owner)")
 def save_settings(request, payload: NotifySettingsIn):
     require(request.auth, "notify_settings")
-    s = services.set_digest(hour=payload.digest_hour, enabled=payload.digest_enabled, by=request.auth)
-    return {"digest_hour": s.digest_hour, "digest_enabled": s.digest_enabled, "last_digest_day": s.last_digest_day}
+    s = services.set_digest(hour=payload.digest_hour, enabled=payload.digest_enabled, language=payload.language,
+                            by=request.auth)
+    return {"digest_hour": s.digest_hour, "digest_enabled": s.digest_enabled, "language": s.language,
+            "last_digest_day": s.last_digest_day}
 
 
 def _buyer(request, q: BuyerQuery, *, send: bool) -> dict:

@@ -13,7 +13,7 @@ from django.utils import translation
 from fahuo.core import clock
 from fahuo.core.models import ShopSettings
 from fahuo.notify import messages
-from fahuo.notify.alerts import public_link
+from fahuo.notify.alerts import django_language, notice_language, public_link
 from fahuo.notify.models import NotifySettings
 from fahuo.notify.services import enqueue
 
@@ -23,7 +23,7 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def collect(*, now=None) -> messages.DigestData:
+def collect(*, now=None, lang: str = "zh") -> messages.DigestData:
     from fahuo.fulfilment.models import Parcel
     from fahuo.orders.models import Order
     from fahuo.orders.status import Groups
@@ -47,7 +47,7 @@ def collect(*, now=None) -> messages.DigestData:
     new_cases = ExceptionCase.objects.filter(opened_at__gte=now - timedelta(hours=24)).count()
     rows = (ExceptionCase.objects.filter(state=ExceptionCase.State.OPEN).values("type").annotate(n=Count("id"))
             .order_by("-n", "type"))
-    with translation.override("zh-hans"):
+    with translation.override(django_language(lang)):
         by_type = [(str(TYPE_LABELS.get(r["type"], r["type"])), r["n"]) for r in rows]
     return messages.DigestData(day=today, to_ship_today=today_n, overdue=overdue, no_pickup=no_pickup,
                                delivered_yesterday=delivered, new_exceptions=new_cases, open_by_type=by_type,
@@ -55,8 +55,9 @@ def collect(*, now=None) -> messages.DigestData:
 
 
 def build(*, now=None) -> tuple[messages.DigestData, str, str]:
-    data = collect(now=now)
-    title, text = messages.digest(data)
+    lang = notice_language()
+    data = collect(now=now, lang=lang)
+    title, text = messages.digest(data, lang=lang)
     return data, title, text
 
 

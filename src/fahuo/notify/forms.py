@@ -24,6 +24,7 @@ class ChannelForm(forms.Form):
 class DigestForm(forms.Form):
     digest_hour = forms.IntegerField(label=_("每日汇总时间（点）"), min_value=0, max_value=23)
     digest_enabled = forms.BooleanField(label=_("发送每日汇总"), required=False)
+    language = forms.ChoiceField(label=_("通知语言"), choices=[("zh", "中文"), ("en", "English")], required=False)
 
 
 class BuyerMessageForm(forms.Form):

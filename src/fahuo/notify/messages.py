@@ -142,7 +142,10 @@ class UrgentData:
     link: str = ""  # absolute URL of the case page, when the box knows its address
 
 
-def urgent_alert(u: UrgentData) -> tuple[str, str]:
+def urgent_alert(u: UrgentData, *, lang: str = "zh") -> tuple[str, str]:
+    """(title, markdown text) of an urgent alert. `type_label` and `carrier` come in the notice's language."""
+    if lang_of(lang) == "en":
+        return _urgent_alert_en(u)
     must_ship = u.type in ("ship_by_near", "ship_by_passed")
     title = f"【紧急】{u.type_label}：订单 {u.order_no}"
     lines = [f"**{u.type_label}** · 订单 {u.order_no}", f"> {u.title}"]
@@ -161,6 +164,26 @@ def urgent_alert(u: UrgentData) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
+def _urgent_alert_en(u: UrgentData) -> tuple[str, str]:
+    title = f"[Urgent] {u.type_label}: order {u.order_no}"
+    lines = [f"**{u.type_label}** · order {u.order_no}", f"> {u.title}"]
+    if u.type == "ship_by_near":
+        lines.append("- Must ship today")
+    elif u.type == "ship_by_passed":
+        lines.append("- The ship-by time has passed: ship it as soon as you can")
+    if u.ship_by:
+        lines.append(f"- Ship by: {u.ship_by}")
+    if u.number:
+        lines.append(f"- Waybill: {u.carrier} {u.number}".replace("  ", " "))
+    if u.since:
+        lines.append(f"- Since: {u.since}")
+    if u.compensation:
+        lines.append(f"- Late-shipping compensation: ¥{u.compensation} (an estimate)")
+    if u.link:
+        lines.append(f"[Open it]({u.link})")
+    return title, "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class DigestData:
     day: date
@@ -174,7 +197,10 @@ class DigestData:
     link: str = ""
 
 
-def digest(g: DigestData) -> tuple[str, str]:
+def digest(g: DigestData, *, lang: str = "zh") -> tuple[str, str]:
+    """(title, markdown text) of the daily digest; the type labels in `open_by_type` come in its language."""
+    if lang_of(lang) == "en":
+        return _digest_en(g)
     title = f"{g.shop.strip() + ' ' if g.shop.strip() else ''}发货日报 {g.day.isoformat()}"
     open_total = sum(n for _label, n in g.open_by_type)
     lines = [
@@ -188,4 +214,21 @@ def digest(g: DigestData) -> tuple[str, str]:
     lines += [f"- {label}：{n}" for label, n in g.open_by_type]
     if g.link:
         lines.append(f"[打开发货台]({g.link})")
+    return title, "\n".join(lines)
+
+
+def _digest_en(g: DigestData) -> tuple[str, str]:
+    title = f"{g.shop.strip() + ' ' if g.shop.strip() else ''}shipping report {g.day.isoformat()}"
+    open_total = sum(n for _label, n in g.open_by_type)
+    lines = [
+        f"**To ship today**: {g.to_ship_today} orders",
+        f"**Late, not shipped**: {g.overdue} orders",
+        f"**Shipped, no pickup scan**: {g.no_pickup} parcels",
+        f"**Delivered yesterday**: {g.delivered_yesterday} parcels",
+        f"**New exceptions (24 h)**: {g.new_exceptions}",
+        f"**Open exceptions**: {open_total}",
+    ]
+    lines += [f"- {label}: {n}" for label, n in g.open_by_type]
+    if g.link:
+        lines.append(f"[Open fahuo]({g.link})")
     return title, "\n".join(lines)

@@ -82,6 +82,8 @@ class NotifySettings(models.Model):
 
     digest_hour = models.PositiveSmallIntegerField(_("每日汇总时间（点）"), default=9)
     digest_enabled = models.BooleanField(_("发送每日汇总"), default=True)
+    # the language of the notices to the seller (alerts, digest); buyer messages choose their own
+    language = models.CharField(_("通知语言"), max_length=5, choices=[("zh", "中文"), ("en", "English")], default="zh")
     last_digest_day = models.DateField(null=True, blank=True)
 
     @classmethod

@@ -94,13 +94,18 @@ def get_channel(ref: int | str) -> Channel:
     return ch
 
 
-def set_digest(*, hour: int, enabled: bool = True, by=None) -> NotifySettings:
+def set_digest(*, hour: int, enabled: bool = True, language: str | None = None, by=None) -> NotifySettings:
     if not 0 <= hour <= 23:
         raise InvalidInput("汇总时间应在 0–23 点之间 (digest hour 0-23)", code="invalid_hour")
+    if language is not None and language not in ("zh", "en"):
+        raise InvalidInput(f"通知语言只能是 zh 或 en，收到 {language} (language must be zh or en)",
+                           code="invalid_language")
     with transaction.atomic():
         s = NotifySettings.get()
         s.digest_hour, s.digest_enabled = hour, enabled
-        s.save(update_fields=["digest_hour", "digest_enabled"])
+        if language is not None:
+            s.language = language
+        s.save(update_fields=["digest_hour", "digest_enabled", "language"])
     return s
 
 

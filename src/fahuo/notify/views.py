@@ -84,7 +84,8 @@ def channel_test(request: HttpRequest, pk: int) -> HttpResponse:
 def digest_save(request: HttpRequest) -> HttpResponse:
     require(request.user, "notify_settings")
     d = parse(DigestForm, request.POST)
-    services.set_digest(hour=d["digest_hour"], enabled=d["digest_enabled"], by=request.user)
+    services.set_digest(hour=d["digest_hour"], enabled=d["digest_enabled"], language=d["language"] or None,
+                        by=request.user)
     flash.success(request, _("每日汇总设置已保存"))
     return redirect("notify:settings")
 
