@@ -5,16 +5,16 @@ Webhooks go to a local HTTP server (tests/notify_hooks.py); e-mail to Django's l
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fahuo.notify import services
 from fahuo.notify.models import Channel, Notification
+from tests.concurrency import at_once
 from tests.notify_hooks import hook_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -234,24 +234,12 @@ def test_two_workers_never_send_the_same_row(hook_server):  # noqa: F811
     now = timezone.now()  # rows as enqueue leaves them (here without its after-commit job, which would send them)
     ids = [Notification.objects.create(channel=ch, kind=k, dedupe_key=f"{k}:race", title="t", text="x",
                                        next_try_at=now).pk for k in ("urgent", "digest")]
-    results: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(4)
 
-    def worker(nid: int) -> None:
-        try:
-            barrier.wait()
-            n = services.deliver(nid)
-            with lock:
-                results.append("sent" if n is not None and n.state == "sent" else "skipped")
-        finally:
-            connections.close_all()
+    def deliver(nid: int) -> str:
+        n = services.deliver(nid)
+        return "sent" if n is not None and n.state == "sent" else "skipped"
 
-    threads = [threading.Thread(target=worker, args=(nid,)) for nid in ids for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = at_once([lambda nid=nid: deliver(nid) for nid in ids for _ in range(2)], timeout=30)
     assert sorted(results) == ["sent", "sent", "skipped", "skipped"]
     assert len(hook_server.received) == 2
     assert sorted(Notification.objects.values_list("state", "attempts")) == [("sent", 1), ("sent", 1)]

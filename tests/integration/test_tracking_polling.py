@@ -11,7 +11,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connections
 
 from fahuo.cli import main
 from fahuo.core import clock
@@ -27,6 +26,8 @@ from fahuo.tracking.sources import kuaidi100
 from fahuo.tracking.sources.base import SourceError, SubscribeResult
 from fahuo.tracking.sources.kuaidi100 import parse_query_answer
 from tests import factories as f
+from tests.concurrency import at_once
+from tests.fakes import FakeSend
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 1, 10, 0, tzinfo=SH)
@@ -58,13 +59,6 @@ class FakeSource:
         return answer
 
 
-class FakeSend:
-    def __init__(self, answer: str) -> None:
-        self.answer, self.calls = answer, []
-
-    def __call__(self, url, form, *, timeout):
-        self.calls.append((url, dict(form)))
-        return self.answer
 
 
 @pytest.fixture(autouse=True)
@@ -112,23 +106,7 @@ def test_a_claim_is_won_once_per_due_time():
 def test_two_workers_claiming_at_the_same_moment_poll_the_number_once():
     t = polled_track()
     workers = 4
-    barrier = threading.Barrier(workers)
-    results: list[object] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(polling.claim(t.pk, T0, T0 + timedelta(minutes=30)))
-        except Exception as e:  # noqa: BLE001
-            results.append(repr(e))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=60)
+    results = at_once([lambda: polling.claim(t.pk, T0, T0 + timedelta(minutes=30))] * workers)
     assert sorted(results, key=str) == [False] * (workers - 1) + [True]
     t.refresh_from_db()
     assert (t.next_poll_at, t.last_polled_at) == (T0 + timedelta(minutes=30), T0)
@@ -148,21 +126,7 @@ def test_two_polling_rounds_at_once_ask_the_source_once(monkeypatch):
 
     source.poll = poll
     monkeypatch.setattr(subscriptions, "source_for", lambda carrier: source)
-    barrier = threading.Barrier(2)
-    counts: list[dict] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            counts.append(polling.tick(now=T0))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=60)
+    counts = at_once([lambda: polling.tick(now=T0)] * 2)
     assert source.polls == [("YT8962646785389", "yuantong", "5678")]
     assert sorted(c["polled"] for c in counts) == [0, 1]
     t.refresh_from_db()
@@ -319,7 +283,7 @@ def test_with_a_public_url_a_kuaidi100_parcel_is_subscribed_for_pushes(monkeypat
     p = f.shipped_parcel(number="SF1385628716739", carrier="SF", shipped_at=T0, phone="13812345678")
     t = subscriptions.subscribe(p.pk, now=T0)
     assert (t.mode, t.subscribe_error, t.next_poll_at) == ("push", "", T0 + timedelta(hours=12))
-    url, form = fake_send.calls[0]
+    url, form, _timeout = fake_send.calls[0]
     assert url == "https://poll.kuaidi100.com/poll"
     assert json.loads(form["param"]) == {
         "company": "shunfeng", "number": "SF1385628716739", "key": "TESTKEY",
@@ -384,7 +348,7 @@ def test_an_abort_with_a_corrected_carrier_resubscribes_once_under_the_new_com(m
     assert subscriptions.subscribe_pending(now=later) == {"resubscribed": 1, "subscribed": 0}
     assert subscriptions.subscribe_pending(now=later + timedelta(minutes=5)) == {"resubscribed": 0, "subscribed": 0}
     assert subscriptions.resubscribe(t.pk, now=later) is None  # the flag is claimed once
-    assert [json.loads(form["param"])["company"] for _u, form in fake_send.calls] == ["yuantong", "shentong"]
+    assert [json.loads(form["param"])["company"] for _u, form, _t in fake_send.calls] == ["yuantong", "shentong"]
     t.refresh_from_db()
     assert (t.resubscribe, t.mode, t.subscribed_at, t.subscribe_error) == (False, "push", later, "")
     ev = OrderEvent.objects.get(order=p.order, kind="tracking_resubscribed")
@@ -443,23 +407,7 @@ def test_once_per_slot_runs_the_task_once_per_period(monkeypatch):
 def test_workers_racing_for_one_slot_run_it_once():
     workers = 6
     slot = datetime(2026, 11, 24, 12, 10, tzinfo=UTC)
-    barrier = threading.Barrier(workers)
-    results: list[object] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(claim_slot("tracking.tasks.tracking_poll", slot))
-        except Exception as e:  # noqa: BLE001
-            results.append(repr(e))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(workers)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=60)
+    results = at_once([lambda: claim_slot("tracking.tasks.tracking_poll", slot)] * workers)
     assert sorted(results, key=str) == [False] * (workers - 1) + [True]
     assert PeriodicRun.objects.filter(task="tracking.tasks.tracking_poll", slot=slot).count() == 1
 

@@ -10,6 +10,7 @@ import pytest
 from fahuo.carriers.adapters.base import REGISTRY, AdapterError, WaybillRequest, WaybillResult, get_adapter
 from fahuo.carriers.adapters.kuaidi100 import KUAIDI100, Kuaidi100Adapter, Kuaidi100Error, mapper, proxy
 from fahuo.carriers.adapters.kuaidi100.config import DEFAULT_URL, Kuaidi100Config
+from tests.fakes import FakeSend
 
 PAYLOADS = Path(__file__).parent / "payloads" / "kuaidi100"
 T = "1576123932000"  # the timestamp in 快递100's own documentation
@@ -53,13 +54,6 @@ def payload(name: str) -> str:
     return (PAYLOADS / name).read_text(encoding="utf-8")
 
 
-class FakeSend:
-    def __init__(self, answer: str) -> None:
-        self.answer, self.calls = answer, []
-
-    def __call__(self, url, form, *, timeout):
-        self.calls.append((url, dict(form), timeout))
-        return self.answer
 
 
 @pytest.fixture(autouse=True)

@@ -18,6 +18,7 @@ from fahuo.tracking.sources.base import SourceError, SubscribeResult, TrackingSo
 from fahuo.tracking.sources.kuaidi100 import Kuaidi100Source, Kuaidi100TrackingConfig
 from fahuo.tracking.sources.sandbox import SandboxSource
 from fahuo.tracking.statuses import TrackStatus as S
+from tests.fakes import FakeSend
 
 REAL_SEND = kuaidi100.send  # before the no_network fixture replaces it
 PAYLOADS = Path(__file__).parent / "payloads" / "kuaidi100_tracking"
@@ -32,13 +33,6 @@ def payload(name: str) -> str:
     return (PAYLOADS / name).read_text(encoding="utf-8")
 
 
-class FakeSend:
-    def __init__(self, answer: str) -> None:
-        self.answer, self.calls = answer, []
-
-    def __call__(self, url, form, *, timeout):
-        self.calls.append((url, dict(form), timeout))
-        return self.answer
 
 
 @pytest.fixture(autouse=True)

@@ -142,45 +142,54 @@ class UrgentData:
     link: str = ""  # absolute URL of the case page, when the box knows its address
 
 
+# the words of the notices to the seller, per language; the type labels and carrier names come translated
+_SELLER_WORDS = {
+    "zh": {
+        "urgent_title": "【紧急】{label}：订单 {order_no}", "order": "订单", "sep": "：",
+        "ship_by_near": "今天必须发货", "ship_by_passed": "已超过最晚发货时间，请尽快发货",
+        "ship_by": "最晚发货", "waybill": "运单", "since": "开始于",
+        "compensation": "预计延迟发货赔付：¥{amount}（估算）", "open_case": "打开处理",
+        "digest_title": "发货日报", "to_ship_today": "今日须发货：{n} 单", "overdue": "已超时未发货：{n} 单",
+        "no_pickup": "发货未揽收：{n} 个包裹", "delivered": "昨日签收：{n} 个包裹",
+        "new": "新增异常（24 小时内）：{n} 个", "open": "处理中的异常：{n} 个", "open_app": "打开发货台",
+    },
+    "en": {
+        "urgent_title": "[Urgent] {label}: order {order_no}", "order": "order", "sep": ": ",
+        "ship_by_near": "Must ship today", "ship_by_passed": "The ship-by time has passed: ship it as soon as you can",
+        "ship_by": "Ship by", "waybill": "Waybill", "since": "Since",
+        "compensation": "Late-shipping compensation: ¥{amount} (an estimate)", "open_case": "Open it",
+        "digest_title": "shipping report", "to_ship_today": "To ship today: {n} orders",
+        "overdue": "Late, not shipped: {n} orders", "no_pickup": "Shipped, no pickup scan: {n} parcels",
+        "delivered": "Delivered yesterday: {n} parcels", "new": "New exceptions (24 h): {n}",
+        "open": "Open exceptions: {n}", "open_app": "Open fahuo",
+    },
+}
+
+
+def _bold_head(line: str, sep: str) -> str:
+    """'今日须发货：3 单' → '**今日须发货**：3 单'."""
+    head, _, rest = line.partition(sep)
+    return f"**{head}**{sep}{rest}"
+
+
 def urgent_alert(u: UrgentData, *, lang: str = "zh") -> tuple[str, str]:
     """(title, markdown text) of an urgent alert. `type_label` and `carrier` come in the notice's language."""
-    if lang_of(lang) == "en":
-        return _urgent_alert_en(u)
-    must_ship = u.type in ("ship_by_near", "ship_by_passed")
-    title = f"【紧急】{u.type_label}：订单 {u.order_no}"
-    lines = [f"**{u.type_label}** · 订单 {u.order_no}", f"> {u.title}"]
-    if must_ship:
-        lines.append("- 今天必须发货" if u.type == "ship_by_near" else "- 已超过最晚发货时间，请尽快发货")
+    w = _SELLER_WORDS[lang_of(lang)]
+    sep = w["sep"]
+    title = w["urgent_title"].format(label=u.type_label, order_no=u.order_no)
+    lines = [f"**{u.type_label}** · {w['order']} {u.order_no}", f"> {u.title}"]
+    if u.type in ("ship_by_near", "ship_by_passed"):
+        lines.append(f"- {w[u.type]}")
     if u.ship_by:
-        lines.append(f"- 最晚发货：{u.ship_by}")
+        lines.append(f"- {w['ship_by']}{sep}{u.ship_by}")
     if u.number:
-        lines.append(f"- 运单：{u.carrier} {u.number}".replace("  ", " "))
+        lines.append(f"- {w['waybill']}{sep}{u.carrier} {u.number}".replace("  ", " "))
     if u.since:
-        lines.append(f"- 开始于：{u.since}")
+        lines.append(f"- {w['since']}{sep}{u.since}")
     if u.compensation:
-        lines.append(f"- 预计延迟发货赔付：¥{u.compensation}（估算）")
+        lines.append("- " + w["compensation"].format(amount=u.compensation))
     if u.link:
-        lines.append(f"[打开处理]({u.link})")
-    return title, "\n".join(lines)
-
-
-def _urgent_alert_en(u: UrgentData) -> tuple[str, str]:
-    title = f"[Urgent] {u.type_label}: order {u.order_no}"
-    lines = [f"**{u.type_label}** · order {u.order_no}", f"> {u.title}"]
-    if u.type == "ship_by_near":
-        lines.append("- Must ship today")
-    elif u.type == "ship_by_passed":
-        lines.append("- The ship-by time has passed: ship it as soon as you can")
-    if u.ship_by:
-        lines.append(f"- Ship by: {u.ship_by}")
-    if u.number:
-        lines.append(f"- Waybill: {u.carrier} {u.number}".replace("  ", " "))
-    if u.since:
-        lines.append(f"- Since: {u.since}")
-    if u.compensation:
-        lines.append(f"- Late-shipping compensation: ¥{u.compensation} (an estimate)")
-    if u.link:
-        lines.append(f"[Open it]({u.link})")
+        lines.append(f"[{w['open_case']}]({u.link})")
     return title, "\n".join(lines)
 
 
@@ -199,36 +208,14 @@ class DigestData:
 
 def digest(g: DigestData, *, lang: str = "zh") -> tuple[str, str]:
     """(title, markdown text) of the daily digest; the type labels in `open_by_type` come in its language."""
-    if lang_of(lang) == "en":
-        return _digest_en(g)
-    title = f"{g.shop.strip() + ' ' if g.shop.strip() else ''}发货日报 {g.day.isoformat()}"
-    open_total = sum(n for _label, n in g.open_by_type)
-    lines = [
-        f"**今日须发货**：{g.to_ship_today} 单",
-        f"**已超时未发货**：{g.overdue} 单",
-        f"**发货未揽收**：{g.no_pickup} 个包裹",
-        f"**昨日签收**：{g.delivered_yesterday} 个包裹",
-        f"**新增异常（24 小时内）**：{g.new_exceptions} 个",
-        f"**处理中的异常**：{open_total} 个",
-    ]
-    lines += [f"- {label}：{n}" for label, n in g.open_by_type]
+    w = _SELLER_WORDS[lang_of(lang)]
+    sep = w["sep"]
+    title = f"{g.shop.strip() + ' ' if g.shop.strip() else ''}{w['digest_title']} {g.day.isoformat()}"
+    counts = [("to_ship_today", g.to_ship_today), ("overdue", g.overdue), ("no_pickup", g.no_pickup),
+              ("delivered", g.delivered_yesterday), ("new", g.new_exceptions),
+              ("open", sum(n for _label, n in g.open_by_type))]
+    lines = [_bold_head(w[key].format(n=n), sep) for key, n in counts]
+    lines += [f"- {label}{sep}{n}" for label, n in g.open_by_type]
     if g.link:
-        lines.append(f"[打开发货台]({g.link})")
-    return title, "\n".join(lines)
-
-
-def _digest_en(g: DigestData) -> tuple[str, str]:
-    title = f"{g.shop.strip() + ' ' if g.shop.strip() else ''}shipping report {g.day.isoformat()}"
-    open_total = sum(n for _label, n in g.open_by_type)
-    lines = [
-        f"**To ship today**: {g.to_ship_today} orders",
-        f"**Late, not shipped**: {g.overdue} orders",
-        f"**Shipped, no pickup scan**: {g.no_pickup} parcels",
-        f"**Delivered yesterday**: {g.delivered_yesterday} parcels",
-        f"**New exceptions (24 h)**: {g.new_exceptions}",
-        f"**Open exceptions**: {open_total}",
-    ]
-    lines += [f"- {label}: {n}" for label, n in g.open_by_type]
-    if g.link:
-        lines.append(f"[Open fahuo]({g.link})")
+        lines.append(f"[{w['open_app']}]({g.link})")
     return title, "\n".join(lines)
